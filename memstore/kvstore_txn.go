@@ -223,11 +223,19 @@ func (s *Store) expiryLoop() {
 		s.mu.Lock()
 		var wait <-chan time.Time
 		var timer clock.Timer
+		due := false
 		if len(s.expiries) > 0 {
-			timer = s.clock.NewTimer(s.expiries[0].at.Sub(s.clock.Now()))
-			wait = timer.C()
+			d := s.expiries[0].at.Sub(s.clock.Now())
+			if due = d <= 0; !due {
+				timer = s.clock.NewTimer(d)
+				wait = timer.C()
+			}
 		}
 		s.mu.Unlock()
+		if due {
+			s.expire()
+			continue
+		}
 		select {
 		case <-s.stopc:
 			if timer != nil {

@@ -1,0 +1,7 @@
+package memstoretest
+
+import "testing"
+
+func TestUpstreamConformance(t *testing.T) {
+	RunUpstreamConformance(t, Etcd())
+}
