@@ -3,6 +3,8 @@ package memstore
 import (
 	"fmt"
 	"sort"
+
+	"k8s.io/utils/third_party/forked/golang/btree"
 )
 
 // KeyValue is one version of a key. Values handed out by the store are shared
@@ -65,7 +67,24 @@ func newKeyIndex(key string, owner uint64) *keyIndex {
 	return &keyIndex{key: key, generations: []generation{{}}, owner: owner}
 }
 
-func keyIndexLess(a, b *keyIndex) bool { return a.key < b.key }
+// indexItem is a B-tree entry. The key is kept inline, next to its
+// neighbours in the node, so a lookup compares keys without first loading
+// each keyIndex (half the cache misses of a tree of *keyIndex).
+type indexItem struct {
+	key string
+	ki  *keyIndex
+}
+
+func indexItemLess(a, b indexItem) bool { return a.key < b.key }
+
+// keyIndexTree is the key index: key → keyIndex, in key order.
+type keyIndexTree = btree.BTree[indexItem]
+
+// lookup returns the keyIndex of key, nil if none.
+func lookup(t *keyIndexTree, key string) *keyIndex {
+	it, _ := t.Get(indexItem{key: key})
+	return it.ki
+}
 
 // clone copies ki for the writer epoch owner. Revision slices are copied too:
 // compaction trims them in place.

@@ -28,8 +28,8 @@ func (s *Store) Compact(rev int64) error {
 	// Collect first: the B-tree cannot change while it is iterated. Keys with a
 	// single version in an open generation have nothing to drop.
 	var touched []*keyIndex
-	s.index.Ascend(func(ki *keyIndex) bool {
-		if len(ki.generations) > 1 || len(ki.generations[0].revs) > 1 {
+	s.index.Ascend(func(it indexItem) bool {
+		if ki := it.ki; len(ki.generations) > 1 || len(ki.generations[0].revs) > 1 {
 			touched = append(touched, ki)
 		}
 		return true
@@ -39,9 +39,11 @@ func (s *Store) Compact(rev int64) error {
 			ki = ki.clone(s.epoch)
 		}
 		if ki.compact(rev) {
-			s.index.Delete(ki)
+			s.index.Delete(indexItem{key: ki.key})
+			delete(s.keys, ki.key)
 		} else {
-			s.index.ReplaceOrInsert(ki)
+			s.index.ReplaceOrInsert(indexItem{key: ki.key, ki: ki})
+			s.keys[ki.key] = ki
 		}
 	}
 

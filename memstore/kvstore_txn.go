@@ -96,15 +96,16 @@ func (s *Store) Delete(key string) (rev int64, deleted bool, err error) {
 }
 
 func validateOps(ops []Op) error {
-	seen := make(map[string]struct{}, len(ops))
-	for _, op := range ops {
+	for i, op := range ops {
 		if op.Key == "" {
 			return ErrEmptyKey
 		}
-		if _, dup := seen[op.Key]; dup {
-			return ErrDuplicateKey
+		// quadratic, but transactions are small and this allocates nothing.
+		for _, other := range ops[:i] {
+			if other.Key == op.Key {
+				return ErrDuplicateKey
+			}
 		}
-		seen[op.Key] = struct{}{}
 	}
 	return nil
 }
@@ -113,7 +114,7 @@ func (s *Store) compareLocked(cmps []Compare) ([]*KeyValue, bool) {
 	ok := true
 	cur := make([]*KeyValue, len(cmps))
 	for i, c := range cmps {
-		if ki, found := s.index.Get(&keyIndex{key: c.Key}); found {
+		if ki := s.keys[c.Key]; ki != nil {
 			cur[i] = ki.current()
 		}
 		var modRev int64
@@ -134,9 +135,9 @@ func (s *Store) applyLocked(ops []Op) (prev []*KeyValue) {
 	main := s.rev + 1
 	var events []Event
 	for i, op := range ops {
-		ki, found := s.index.Get(&keyIndex{key: op.Key})
+		ki := s.keys[op.Key]
 		var cur *KeyValue
-		if found {
+		if ki != nil {
 			cur = ki.current()
 		}
 		prev[i] = cur
@@ -182,7 +183,8 @@ func (s *Store) mutableKeyIndex(ki *keyIndex, key string) *keyIndex {
 	default:
 		return ki
 	}
-	s.index.ReplaceOrInsert(ki)
+	s.index.ReplaceOrInsert(indexItem{key: key, ki: ki})
+	s.keys[key] = ki
 	return ki
 }
 
@@ -260,8 +262,8 @@ func (s *Store) expire() {
 	seen := map[string]bool{}
 	for len(s.expiries) > 0 && !s.expiries[0].at.After(now) {
 		e := heap.Pop(&s.expiries).(expiry)
-		ki, ok := s.index.Get(&keyIndex{key: e.key})
-		if !ok || seen[e.key] {
+		ki := s.keys[e.key]
+		if ki == nil || seen[e.key] {
 			continue
 		}
 		if cur := ki.current(); cur != nil && cur.ModRevision == e.rev {

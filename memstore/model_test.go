@@ -13,7 +13,7 @@ import (
 // transactions in revision order.
 type model struct {
 	states []map[string]modelVal // states[rev]; states[1] is the empty start
-	events [][]modelEvent      // events[rev]
+	events [][]modelEvent        // events[rev]
 }
 
 // modelVal is a key's value and the revision that wrote it.
@@ -160,11 +160,11 @@ func formatKVs(kvs []*KeyValue) []string {
 
 // watchLog is everything one watcher received.
 type watchLog struct {
-	opts      WatchOptions
-	events    []string // formatted, in delivery order
-	progress  []progressMark
-	responses [][]string // the events of each response, to check atomicity
-	err       error
+	opts          WatchOptions
+	events        []string // formatted, in delivery order
+	progress      []progressMark
+	responses     [][]string // the events of each response, to check atomicity
+	err           error
 	errCompactRev int64
 }
 

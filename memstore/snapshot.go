@@ -1,16 +1,12 @@
 package memstore
 
-import (
-	"k8s.io/utils/third_party/forked/golang/btree"
-)
-
 // Snapshot is an immutable view of a store at one revision: what Get and
 // Range would read at any revision from its compacted revision to its
 // revision. Taking one is O(1): the key index is shared copy-on-write, and
 // the store copies a key's entry the first time it changes it afterwards.
 // A Snapshot stays valid after the store is compacted or closed.
 type Snapshot struct {
-	index      *btree.BTree[*keyIndex]
+	index      *keyIndexTree
 	rev        int64
 	compactRev int64
 }
@@ -46,7 +42,7 @@ func (sn *Snapshot) Get(key string, rev int64) (*KeyValue, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ki, ok := sn.index.Get(&keyIndex{key: key}); ok {
+	if ki := lookup(sn.index, key); ki != nil {
 		return ki.get(at), nil
 	}
 	return nil, nil

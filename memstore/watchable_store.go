@@ -64,7 +64,7 @@ type Watcher struct {
 	store *Store
 	opts  WatchOptions
 	ch    chan WatchResponse
-	stop  func() bool // unregisters the context callback
+	stop  func() bool // unregisters the context callback; guarded by watchableStore.mu
 
 	// The fields below are guarded by watchableStore.mu.
 	minRev          int64 // the next revision to deliver
@@ -88,13 +88,14 @@ func (w *Watcher) Chan() <-chan WatchResponse { return w.ch }
 
 // Close ends the watcher and closes its channel.
 func (w *Watcher) Close() {
-	if w.stop != nil {
-		w.stop()
-	}
 	ws := &w.store.watchers
 	ws.mu.Lock()
-	defer ws.mu.Unlock()
+	stop := w.stop
 	ws.endLocked(w)
+	ws.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
 }
 
 func (w *Watcher) matches(key string) bool {
@@ -315,8 +316,10 @@ func (s *Store) Watch(ctx context.Context, opts WatchOptions) (*Watcher, error) 
 		w.minRev = opts.StartRev
 		ws.addLocked(w, stateUnsynced)
 	}
-	ws.mu.Unlock()
+	// under ws.mu, so Close (which may run at once, on its own goroutine,
+	// if ctx is done) sees stop.
 	w.stop = context.AfterFunc(ctx, w.Close)
+	ws.mu.Unlock()
 	return w, nil
 }
 
