@@ -20,11 +20,13 @@ import (
 	examplev1 "k8s.io/apiserver/pkg/apis/example/v1"
 	"k8s.io/apiserver/pkg/features"
 	"k8s.io/apiserver/pkg/storage"
+	"k8s.io/apiserver/pkg/storage/cacher"
 	etcdfeature "k8s.io/apiserver/pkg/storage/feature"
 	storagetesting "k8s.io/apiserver/pkg/storage/testing"
 	"k8s.io/apiserver/pkg/storage/value"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	featuregatetesting "k8s.io/component-base/featuregate/testing"
+	"k8s.io/utils/clock"
 )
 
 // storedPrefix is what the suite's transformer puts in front of every stored
@@ -47,7 +49,7 @@ type upstreamTest struct {
 	//     returns, which they would not do queued behind the other parallel
 	//     tests for one of the -test.parallel slots.
 	sequential bool
-	run       func(t *testing.T, s *suite)
+	run        func(t *testing.T, s *suite)
 }
 
 // RunUpstreamConformance runs every exported Run* test function of
@@ -58,10 +60,10 @@ type upstreamTest struct {
 // the same variants, as nested subtests.
 //
 // Most subtests are parallel. Those that set feature gates (or cannot wait for
-// a parallel slot, see upstreamTest.sequential) run first, sequentially, and the
-// parallel ones after RunUpstreamConformance returns, so that no test reads a
-// gate another test is changing. For the same reason the caller must not be a
-// parallel test.
+// a parallel slot, see upstreamTest.sequential) run sequentially inside
+// RunUpstreamConformance, and the parallel ones once the calling test function
+// has returned, so that no test reads a gate another test is changing. For the
+// same reason the caller must not be a parallel test.
 func RunUpstreamConformance(t *testing.T, b Backend) {
 	s := &suite{backend: b}
 	for _, tc := range upstreamTests {
@@ -312,11 +314,14 @@ var upstreamTests = []upstreamTest{
 	}},
 	{name: "RunTestOptionalWatchBookmarksWithCorrectResourceVersion", run: func(t *testing.T, s *suite) {
 		in := s.newInstance(t)
+		store := in.Storage
 		if !in.WatchBookmarks {
-			// Upstream runs this only against the watch cache (cacher_test.go).
-			t.Skipf("%s backend sends no bookmarks for AllowWatchBookmarks alone (Instance.WatchBookmarks is false); the test waits for one", s.backend.Name())
+			// Bookmarks for AllowWatchBookmarks come from the watch cache, as in
+			// kube-apiserver (upstream runs this test in cacher_test.go only):
+			// run it through a cacher over the backend.
+			store = newCacher(t, store)
 		}
-		storagetesting.RunTestOptionalWatchBookmarksWithCorrectResourceVersion(t.Context(), t, in.Storage)
+		storagetesting.RunTestOptionalWatchBookmarksWithCorrectResourceVersion(t.Context(), t, store)
 	}},
 	{name: "RunSendInitialEventsBackwardCompatibility", run: func(t *testing.T, s *suite) {
 		storagetesting.RunSendInitialEventsBackwardCompatibility(t.Context(), t, s.newInstance(t).Storage)
@@ -607,4 +612,36 @@ func newCodec() runtime.Codec {
 
 func newPrefixTransformer() *storagetesting.PrefixTransformer {
 	return storagetesting.NewPrefixTransformer([]byte(storedPrefix), false)
+}
+
+// newCacher returns kube-apiserver's watch cache over s, configured like
+// upstream's newTestCacher (pkg/storage/cacher), and waits until it is ready.
+func newCacher(t *testing.T, s storage.Interface) storage.Interface {
+	t.Helper()
+	const prefix = "/pods/"
+	c, err := cacher.NewCacherFromConfig(cacher.Config{
+		Storage:             s,
+		Versioner:           storage.APIObjectVersioner{},
+		GroupResource:       schema.GroupResource{Resource: "pods"},
+		EventsHistoryWindow: cacher.DefaultEventFreshDuration,
+		ResourcePrefix:      prefix,
+		KeyFunc:             func(obj runtime.Object) (string, error) { return storage.NamespaceKeyFunc(prefix, obj) },
+		GetAttrsFunc:        storage.DefaultNamespaceScopedAttr,
+		NewFunc:             func() runtime.Object { return &example.Pod{} },
+		NewListFunc:         func() runtime.Object { return &example.PodList{} },
+		Codec:               codecs.LegacyCodec(examplev1.SchemeGroupVersion),
+		Clock:               clock.RealClock{},
+	})
+	if err != nil {
+		t.Fatalf("NewCacherFromConfig: %v", err)
+	}
+	d := cacher.NewCacheDelegator(c, s)
+	t.Cleanup(func() {
+		d.Stop() // stops the delegator only
+		c.Stop()
+	})
+	if err := c.Wait(t.Context()); err != nil {
+		t.Fatalf("cacher did not become ready: %v", err)
+	}
+	return d
 }

@@ -17,7 +17,7 @@ type memstoreBackend struct{}
 
 func (memstoreBackend) Name() string { return "memstore" }
 
-func (memstoreBackend) New(t *testing.T, cfg Config) Instance {
+func (memstoreBackend) New(t testing.TB, cfg Config) Instance {
 	store := memstore.New(memstore.Config{ProgressNotifyInterval: cfg.ProgressNotifyInterval})
 	t.Cleanup(store.Close)
 	s, err := memstore.NewStorage(store, memstore.StorageConfig{
