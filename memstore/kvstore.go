@@ -31,7 +31,8 @@ type Config struct {
 // Hooks inject faults into a Store. A nil field, or a nil *Hooks, passes
 // through; a non-nil error fails the operation before it changes anything.
 type Hooks struct {
-	// Read runs before Get, Range and Snapshot; key is "" for a Snapshot.
+	// Read runs before every read: Get, Range, Snapshot, and the reads of a
+	// Storage; key is the key or prefix read ("" for Store.Snapshot).
 	Read func(key string) error
 	// Write runs before a transaction, with its operations.
 	Write func(ops []Op) error

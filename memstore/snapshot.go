@@ -13,7 +13,12 @@ type Snapshot struct {
 
 // Snapshot returns a view of the store now.
 func (s *Store) Snapshot() (*Snapshot, error) {
-	if err := s.readHook(""); err != nil {
+	return s.snapshot("")
+}
+
+// snapshot is Snapshot with the key the read is for, for the Read hook.
+func (s *Store) snapshot(key string) (*Snapshot, error) {
+	if err := s.readHook(key); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()

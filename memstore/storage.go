@@ -8,6 +8,7 @@ import (
 	"path"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -69,6 +70,7 @@ type Storage struct {
 	corruptErrors  bool // StorageConfig.CorruptObjectErrors
 
 	sizeEstimation atomic.Bool
+	watchers       sync.Map // this view's open watches (*watchChan → struct{})
 }
 
 // transformerBox lets the transformer be swapped atomically (tests do).
@@ -123,6 +125,17 @@ func NewStorage(s *Store, cfg StorageConfig) (*Storage, error) {
 	return st, nil
 }
 
+// Destroy ends the watches opened through this view. It leaves the store and
+// its data alone: other views, and a new view of the same resource, still
+// see everything (kube-apiserver calls this when it drops a resource's
+// storage, e.g. a CRD version).
+func (s *Storage) Destroy() {
+	s.watchers.Range(func(wc, _ any) bool {
+		wc.(*watchChan).Stop()
+		return true
+	})
+}
+
 // Store returns the Store the view reads and writes.
 func (s *Storage) Store() *Store { return s.store }
 
@@ -150,11 +163,15 @@ func (s *Storage) ReadinessCheck() error {
 // CompactRevision implements storage.Interface: the store's compacted revision.
 func (s *Storage) CompactRevision() int64 { return s.store.CompactRev() }
 
-// RequestWatchProgress implements storage.Interface: every watcher of the
-// store gets a progress notification with the current revision once it has
-// caught up.
+// RequestWatchProgress implements storage.Interface: every watch of this
+// view gets a progress notification (a bookmark) with the current revision
+// once it has caught up. Like an etcd client's progress request, it reaches
+// only the watches opened through this view, not those of other resources
+// sharing the store.
 func (s *Storage) RequestWatchProgress(ctx context.Context) error {
-	s.store.RequestProgress()
+	s.watchers.Range(func(wc, _ any) bool {
+		return wc.(*watchChan).RequestWatchProgress() == nil
+	})
 	return nil
 }
 

@@ -56,10 +56,7 @@ func (s *Storage) GetList(ctx context.Context, key string, opts storage.ListOpti
 	if err != nil {
 		return err
 	}
-	if err := s.store.readHook(keyPrefix); err != nil {
-		return err
-	}
-	snap, err := s.store.Snapshot()
+	snap, err := s.store.snapshot(keyPrefix)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -66,6 +67,7 @@ func (s *Storage) Watch(ctx context.Context, key string, opts storage.ListOption
 		wc.internalPred = storage.Everything
 	}
 	wc.ctx, wc.cancel = context.WithCancel(ctx)
+	s.watchers.Store(wc, struct{}{})
 	go wc.run(initialEventsEndBookmarkRequired(opts), initialEventsRequired(int64(rev), opts))
 
 	// the watch is set up: let API Priority and Fairness release its seat.
@@ -143,14 +145,18 @@ type watchChan struct {
 	cancel            context.CancelFunc
 	incomingEventChan chan *event
 	resultChan        chan watch.Event
+	watcher           atomic.Pointer[Watcher] // the store watcher, once started
 }
 
 func (wc *watchChan) Stop()                          { wc.cancel() }
 func (wc *watchChan) ResultChan() <-chan watch.Event { return wc.resultChan }
 
-// RequestWatchProgress asks for a progress notification (a bookmark).
+// RequestWatchProgress asks for a progress notification (a bookmark); before
+// the watch has reached the store (during the initial events) it does nothing.
 func (wc *watchChan) RequestWatchProgress() error {
-	wc.storage.store.RequestProgress()
+	if w := wc.watcher.Load(); w != nil {
+		w.RequestProgress()
+	}
 	return nil
 }
 
@@ -172,13 +178,14 @@ func (wc *watchChan) run(initialEventsEndBookmarkRequired, forceInitialEvents bo
 	}
 	wc.cancel()
 	wg.Wait()
+	wc.storage.watchers.Delete(wc)
 	close(wc.resultChan)
 }
 
 // sync queues the current state as initial ADDED events and moves
 // initialRev to the revision it was read at.
 func (wc *watchChan) sync() error {
-	snap, err := wc.storage.store.Snapshot()
+	snap, err := wc.storage.store.snapshot(wc.key)
 	if err != nil {
 		return err
 	}
@@ -230,6 +237,7 @@ func (wc *watchChan) startWatching(watchClosedCh chan struct{}, initialEventsEnd
 		wc.sendError(err)
 		return
 	}
+	wc.watcher.Store(w)
 	defer w.Close()
 	for resp := range w.Chan() {
 		if resp.Err != nil {
@@ -307,6 +315,12 @@ func (wc *watchChan) transform(e *event) (*watch.Event, error) {
 	var res *watch.Event
 	switch {
 	case e.isProgressNotify:
+		if wc.storage.newFunc == nil {
+			// no type to carry the bookmark in; the etcd3 store refuses
+			// ProgressNotify watches without newFunc, and a requested progress
+			// notification is dropped.
+			return nil, nil
+		}
 		object := wc.storage.newFunc()
 		if err := wc.storage.versioner.UpdateObject(object, uint64(e.rev)); err != nil {
 			klog.Errorf("failed to propagate object version: %v", err)

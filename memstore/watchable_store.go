@@ -332,32 +332,51 @@ func (s *Store) RequestProgress() {
 	s.watchers.progress(s.rev, func(*Watcher) bool { return true })
 }
 
-// progress sends a progress notification to the synced watchers for which
-// want is true, and owes one to the others. Caller holds Store.mu.
+// RequestProgress sends w a progress notification with the current
+// revision, as Store.RequestProgress does for every watcher.
+func (w *Watcher) RequestProgress() {
+	s := w.store
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ws := &s.watchers
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if !w.closed {
+		ws.progressLocked(w, s.rev)
+	}
+}
+
+// progress sends a progress notification to the watchers for which want is
+// true. Caller holds Store.mu.
 func (ws *watchableStore) progress(current int64, want func(*Watcher) bool) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	var synced []*Watcher
+	var all []*Watcher
 	for _, set := range ws.syncedByKey {
 		for w := range set {
-			synced = append(synced, w)
+			all = append(all, w)
 		}
 	}
-	for w := range ws.syncedRanges {
-		synced = append(synced, w)
-	}
-	for _, w := range synced {
-		if want(w) {
-			ws.sendOrVictimLocked(w, WatchResponse{ProgressNotify: true, Revision: current}, current)
-		}
-	}
-	for _, set := range []map[*Watcher]struct{}{ws.unsynced, ws.victims} {
+	for _, set := range []map[*Watcher]struct{}{ws.syncedRanges, ws.unsynced, ws.victims} {
 		for w := range set {
-			if want(w) {
-				w.progressPending = true
-			}
+			all = append(all, w)
 		}
 	}
+	for _, w := range all {
+		if want(w) {
+			ws.progressLocked(w, current)
+		}
+	}
+}
+
+// progressLocked sends w a progress notification now if it is caught up,
+// or owes it one until it is.
+func (ws *watchableStore) progressLocked(w *Watcher, current int64) {
+	if w.state == stateSynced {
+		ws.sendOrVictimLocked(w, WatchResponse{ProgressNotify: true, Revision: current}, current)
+		return
+	}
+	w.progressPending = true
 }
 
 // WatchStats reports the watchers by state.
