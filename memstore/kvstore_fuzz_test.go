@@ -136,19 +136,10 @@ func FuzzStoreOps(f *testing.F) {
 				if resp.Err != nil {
 					t.Fatalf("watch from %d: %v", start, resp.Err)
 				}
-				if resp.ProgressNotify {
-					log.progress = append(log.progress, progressMark{rev: resp.Revision, delivered: len(log.events)})
-					if resp.Revision >= final {
-						break
-					}
-					continue
+				log.record(resp)
+				if resp.ProgressNotify && resp.Revision >= final {
+					break
 				}
-				var batch []string
-				for _, e := range resp.Events {
-					batch = append(batch, formatEvent(e))
-				}
-				log.events = append(log.events, batch...)
-				log.responses = append(log.responses, batch)
 			}
 			log.check(t, m, final)
 			if got, want := len(log.events), len(m.eventsFor("k/", PrefixEnd("k/"), start, final)); got != want {

@@ -211,27 +211,17 @@ func runModelConcurrent(t *testing.T, seed uint64) {
 				if slow {
 					time.Sleep(time.Millisecond)
 				}
+				log.record(resp)
 				if resp.Err != nil {
-					log.err, log.errCompactRev = resp.Err, resp.CompactRevision
+					return
+				}
+				if u := until.Load(); u > 0 && resp.Revision >= u {
 					return
 				}
 				if resp.ProgressNotify {
-					log.progress = append(log.progress, progressMark{rev: resp.Revision, delivered: len(log.events)})
-					if u := until.Load(); u > 0 && resp.Revision >= u {
-						return
-					}
 					continue
 				}
-				var batch []string
-				for _, e := range resp.Events {
-					batch = append(batch, formatEvent(e))
-				}
-				log.events = append(log.events, batch...)
-				log.responses = append(log.responses, batch)
 				last := resp.Events[len(resp.Events)-1].KV.ModRevision
-				if u := until.Load(); u > 0 && last >= u {
-					return
-				}
 				if stopAfter > 0 && len(log.events) >= stopAfter {
 					next := opts
 					next.StartRev = last + 1

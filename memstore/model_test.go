@@ -174,6 +174,23 @@ type progressMark struct {
 	delivered int
 }
 
+// record adds one response to the log.
+func (log *watchLog) record(resp WatchResponse) {
+	switch {
+	case resp.Err != nil:
+		log.err, log.errCompactRev = resp.Err, resp.CompactRevision
+	case resp.ProgressNotify:
+		log.progress = append(log.progress, progressMark{rev: resp.Revision, delivered: len(log.events)})
+	default:
+		var batch []string
+		for _, e := range resp.Events {
+			batch = append(batch, formatEvent(e))
+		}
+		log.events = append(log.events, batch...)
+		log.responses = append(log.responses, batch)
+	}
+}
+
 // check verifies the watch guarantees of one log against the model:
 // ordered, unique, atomic, reliable (no gaps), bookmarkable, and an error
 // only when the history the watcher needed was compacted.

@@ -322,15 +322,11 @@ func (s *Storage) conditionalDelete(ctx context.Context, key string, out runtime
 	validateDeletion storage.ValidateObjectFunc, cachedExistingObject runtime.Object, expectTransformOrDecodeError bool) error {
 	getCurrentState := s.getCurrentState(ctx, key, v, false, expectTransformOrDecodeError)
 
-	var origState *objState
-	var err error
-	var origStateIsCurrent bool
-	if cachedExistingObject != nil && !expectTransformOrDecodeError {
-		origState, err = s.getStateFromObject(cachedExistingObject)
-	} else {
-		origState, err = getCurrentState()
-		origStateIsCurrent = true
+	if expectTransformOrDecodeError {
+		// an unsafe delete must look at the stored, undecodable data, not a cache.
+		cachedExistingObject = nil
 	}
+	origState, origStateIsCurrent, err := s.initialState(cachedExistingObject, getCurrentState)
 	if err != nil {
 		return err
 	}
@@ -358,21 +354,17 @@ func (s *Storage) conditionalDelete(ctx context.Context, key string, out runtime
 			continue
 		}
 
-		res, err := s.store.Txn([]Compare{{Key: key, ModRevision: origState.rev}}, []Op{DeleteOp(key)})
+		rev, current, err := s.swap(ctx, origState.rev, DeleteOp(key), v, false, expectTransformOrDecodeError)
 		if err != nil {
 			return err
 		}
-		if !res.Succeeded {
+		if current != nil {
 			klog.V(4).Infof("deletion of %s failed because of a conflict, going to retry", key)
-			origState, err = s.getState(ctx, res.Current[0], key, v, false, expectTransformOrDecodeError)
-			if err != nil {
-				return err
-			}
-			origStateIsCurrent = true
+			origState, origStateIsCurrent = current, true
 			continue
 		}
 		if !expectTransformOrDecodeError {
-			return s.decode(origState.data, out, res.Rev)
+			return s.decode(origState.data, out, rev)
 		}
 		return nil
 	}
@@ -391,14 +383,7 @@ func (s *Storage) GuaranteedUpdate(ctx context.Context, key string, destination 
 	}
 	getCurrentState := s.getCurrentState(ctx, preparedKey, v, ignoreNotFound, false)
 
-	var origState *objState
-	var origStateIsCurrent bool
-	if cachedExistingObject != nil {
-		origState, err = s.getStateFromObject(cachedExistingObject)
-	} else {
-		origState, err = getCurrentState()
-		origStateIsCurrent = true
-	}
+	origState, origStateIsCurrent, err := s.initialState(cachedExistingObject, getCurrentState)
 	if err != nil {
 		return err
 	}
@@ -461,22 +446,44 @@ func (s *Storage) GuaranteedUpdate(ctx context.Context, key string, destination 
 		if err != nil {
 			return storage.NewInternalError(err)
 		}
-		res, err := s.store.Txn([]Compare{{Key: preparedKey, ModRevision: origState.rev}},
-			[]Op{{Type: OpPut, Key: preparedKey, Value: newData, TTL: ttlDuration(ttl)}})
+		op := Op{Type: OpPut, Key: preparedKey, Value: newData, TTL: ttlDuration(ttl)}
+		rev, current, err := s.swap(ctx, origState.rev, op, v, ignoreNotFound, false)
 		if err != nil {
 			return err
 		}
-		if !res.Succeeded {
+		if current != nil {
 			klog.V(4).Infof("GuaranteedUpdate of %s failed because of a conflict, going to retry", preparedKey)
-			origState, err = s.getState(ctx, res.Current[0], preparedKey, v, ignoreNotFound, false)
-			if err != nil {
-				return err
-			}
-			origStateIsCurrent = true
+			origState, origStateIsCurrent = current, true
 			continue
 		}
-		return s.decode(data, destination, res.Rev)
+		return s.decode(data, destination, rev)
 	}
+}
+
+// initialState is the state an update or delete starts from: the caller's
+// cached object if any (possibly stale), else the stored one (current).
+func (s *Storage) initialState(cached runtime.Object, getCurrentState func() (*objState, error)) (*objState, bool, error) {
+	if cached != nil {
+		st, err := s.getStateFromObject(cached)
+		return st, false, err
+	}
+	st, err := getCurrentState()
+	return st, true, err
+}
+
+// swap applies op if op.Key is still at modRev and returns the new
+// revision; on a conflict it returns instead the key's current state to
+// retry with.
+func (s *Storage) swap(ctx context.Context, modRev int64, op Op, v reflect.Value, ignoreNotFound, expectTransformOrDecodeError bool) (int64, *objState, error) {
+	res, err := s.store.Txn([]Compare{{Key: op.Key, ModRevision: modRev}}, []Op{op})
+	if err != nil {
+		return 0, nil, err
+	}
+	if res.Succeeded {
+		return res.Rev, nil, nil
+	}
+	current, err := s.getState(ctx, res.Current[0], op.Key, v, ignoreNotFound, expectTransformOrDecodeError)
+	return 0, current, err
 }
 
 // objState is an object as last read (or as cached by the caller).

@@ -6,34 +6,23 @@ import (
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/apitesting"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/runtime/serializer"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/apiserver/pkg/apis/example"
-	examplev1 "k8s.io/apiserver/pkg/apis/example/v1"
 	"k8s.io/apiserver/pkg/storage"
 
 	"github.com/memkube/memkube/memstore"
+	"github.com/memkube/memkube/memstore/memstoretest"
 )
-
-var codecs = func() serializer.CodecFactory {
-	scheme := runtime.NewScheme()
-	metav1.AddToGroupVersion(scheme, metav1.SchemeGroupVersion)
-	utilruntime.Must(example.AddToScheme(scheme))
-	utilruntime.Must(examplev1.AddToScheme(scheme))
-	return serializer.NewCodecFactory(scheme)
-}()
 
 // newView returns a storage.Interface view of store for one resource.
 func newView(t *testing.T, store *memstore.Store, resource string) *memstore.Storage {
 	t.Helper()
 	s, err := memstore.NewStorage(store, memstore.StorageConfig{
-		Codec:          apitesting.TestCodec(codecs, examplev1.SchemeGroupVersion),
+		Codec:          memstoretest.NewCodec(),
 		Prefix:         "/registry",
 		ResourcePrefix: "/" + resource,
 		GroupResource:  schema.GroupResource{Resource: resource},

@@ -238,6 +238,13 @@ func (ws *watchableStore) sendOrVictimLocked(w *Watcher, resp WatchResponse, cur
 func (ws *watchableStore) closeAll() {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
+	for _, w := range ws.allLocked() {
+		ws.endLocked(w)
+	}
+}
+
+// allLocked returns every watcher, whatever its state.
+func (ws *watchableStore) allLocked() []*Watcher {
 	var all []*Watcher
 	for _, set := range ws.syncedByKey {
 		for w := range set {
@@ -249,9 +256,7 @@ func (ws *watchableStore) closeAll() {
 			all = append(all, w)
 		}
 	}
-	for _, w := range all {
-		ws.endLocked(w)
-	}
+	return all
 }
 
 // notify delivers the events of one transaction to the synced watchers.
@@ -351,18 +356,7 @@ func (w *Watcher) RequestProgress() {
 func (ws *watchableStore) progress(current int64, want func(*Watcher) bool) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	var all []*Watcher
-	for _, set := range ws.syncedByKey {
-		for w := range set {
-			all = append(all, w)
-		}
-	}
-	for _, set := range []map[*Watcher]struct{}{ws.syncedRanges, ws.unsynced, ws.victims} {
-		for w := range set {
-			all = append(all, w)
-		}
-	}
-	for _, w := range all {
+	for _, w := range ws.allLocked() {
 		if want(w) {
 			ws.progressLocked(w, current)
 		}

@@ -131,7 +131,7 @@ var upstreamTests = []upstreamTest{
 	}},
 	{name: "RunTestDeleteWithConflictAndMissingExpectedTransformOrDecodeError", sequential: true, run: func(t *testing.T, s *suite) {
 		featuregatetesting.SetFeatureGateDuringTest(t, utilfeature.DefaultFeatureGate, features.AllowUnsafeMalformedObjectDeletion, true)
-		codec := &failingCodec{Codec: newCodec()}
+		codec := &failingCodec{Codec: NewCodec()}
 		in := s.newInstance(t, withCodec(codec))
 		storagetesting.RunTestDeleteWithConflictAndMissingExpectedTransformOrDecodeError(t.Context(), t, in.Storage, codec.setFailing)
 	}},
@@ -146,7 +146,7 @@ var upstreamTests = []upstreamTest{
 		})
 		t.Run("DecodeError", func(t *testing.T) {
 			featuregatetesting.SetFeatureGateDuringTest(t, utilfeature.DefaultFeatureGate, features.AllowUnsafeMalformedObjectDeletion, true)
-			codec := &failingCodec{Codec: newCodec()}
+			codec := &failingCodec{Codec: NewCodec()}
 			in := s.newInstance(t, withCodec(codec))
 			storagetesting.RunTestDeleteExpectedTransformOrDecodeError(t.Context(), t, in.Storage, codec.setFailing)
 		})
@@ -409,7 +409,7 @@ func withProgressNotify(d time.Duration) option {
 func (s *suite) newInstance(t *testing.T, opts ...option) *instance {
 	t.Helper()
 	cfg := Config{
-		Codec:          newCodec(),
+		Codec:          NewCodec(),
 		Transformer:    newPrefixTransformer(),
 		Prefix:         "",
 		ResourcePrefix: "/pods/",
@@ -606,7 +606,9 @@ var codecs = func() serializer.CodecFactory {
 	return serializer.NewCodecFactory(scheme)
 }()
 
-func newCodec() runtime.Codec {
+// NewCodec returns the codec the suite stores example.Pods with (upstream's
+// test codec for the example API group).
+func NewCodec() runtime.Codec {
 	return apitesting.TestCodec(codecs, examplev1.SchemeGroupVersion)
 }
 
