@@ -41,7 +41,8 @@ type KeyValue struct {
 // then still find the value written at 3.0.
 type keyIndex struct {
 	key         string
-	modified    Revision // the last change, put or tombstone
+	modified    Revision  // the last change, put or tombstone
+	cur         *KeyValue // the current version, nil when deleted: saves walking generations on every write
 	generations []generation
 	// owner is the store epoch that may mutate this keyIndex in place. A
 	// snapshot bumps the store epoch, so writers copy a keyIndex shared with
@@ -89,7 +90,7 @@ func lookup(t *keyIndexTree, key string) *keyIndex {
 // clone copies ki for the writer epoch owner. Revision slices are copied too:
 // compaction trims them in place.
 func (ki *keyIndex) clone(owner uint64) *keyIndex {
-	c := &keyIndex{key: ki.key, modified: ki.modified, owner: owner, generations: make([]generation, len(ki.generations))}
+	c := &keyIndex{key: ki.key, modified: ki.modified, cur: ki.cur, owner: owner, generations: make([]generation, len(ki.generations))}
 	for i, g := range ki.generations {
 		c.generations[i] = generation{ver: g.ver, created: g.created, revs: append([]revisionValue(nil), g.revs...)}
 	}
@@ -108,6 +109,7 @@ func (ki *keyIndex) put(rev Revision, kv *KeyValue) {
 	g.revs = append(g.revs, revisionValue{rev: rev, kv: kv})
 	g.ver++
 	ki.modified = rev
+	ki.cur = kv
 }
 
 // tombstone closes the current generation with a delete at rev.
@@ -120,13 +122,7 @@ func (ki *keyIndex) tombstone(rev Revision) {
 }
 
 // current returns the latest version, or nil when the key is deleted.
-func (ki *keyIndex) current() *KeyValue {
-	g := &ki.generations[len(ki.generations)-1]
-	if g.isEmpty() {
-		return nil
-	}
-	return g.revs[len(g.revs)-1].kv
-}
+func (ki *keyIndex) current() *KeyValue { return ki.cur }
 
 // get returns the version visible at Main revision atRev, or nil when the key
 // did not exist then.

@@ -61,8 +61,8 @@ type Store struct {
 	index *keyIndexTree
 	// keys is the same key → keyIndex mapping as index, for point lookups: a
 	// map finds a key with a couple of cache misses where the B-tree walk
-	// takes a few dozen (measured: Put at 100k keys 2.7µs → see
-	// docs/benchmarks.md). Snapshots and ranges use the tree.
+	// takes a few dozen (Get at 100k keys: 3.1µs through the tree, 0.6-1µs
+	// through the map). Snapshots and ranges use the tree.
 	keys       map[string]*keyIndex
 	rev        int64   // the current Main revision
 	compactRev int64   // reads below it fail with ErrCompacted; 0 before any compaction

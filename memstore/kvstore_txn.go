@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"container/heap"
+	"slices"
 	"time"
 
 	"k8s.io/utils/clock"
@@ -62,8 +63,14 @@ type TxnResult struct {
 // A key may appear in ops once. Deleting a missing key changes nothing; a
 // transaction that changes nothing does not advance the revision.
 func (s *Store) Txn(cmps []Compare, ops []Op) (TxnResult, error) {
+	return s.txn(cmps, ops, make([]*KeyValue, len(ops)))
+}
+
+// txn is Txn with the slice for TxnResult.Prev given by the caller, so that
+// Put and Delete, with ops and prev on their stack, allocate only what they store.
+func (s *Store) txn(cmps []Compare, ops []Op, prev []*KeyValue) (TxnResult, error) {
 	if h := s.hooks.Load(); h != nil && h.Write != nil {
-		if err := h.Write(ops); err != nil {
+		if err := h.Write(slices.Clone(ops)); err != nil {
 			return TxnResult{}, err
 		}
 	}
@@ -78,21 +85,23 @@ func (s *Store) Txn(cmps []Compare, ops []Op) (TxnResult, error) {
 	if cur, ok := s.compareLocked(cmps); !ok {
 		return TxnResult{Rev: s.rev, Current: cur}, nil
 	}
-	prev := s.applyLocked(ops)
+	s.applyLocked(ops, prev)
 	return TxnResult{Succeeded: true, Rev: s.rev, Prev: prev}, nil
 }
 
 // Put writes key unconditionally and returns the new revision.
 func (s *Store) Put(key string, value []byte) (int64, error) {
-	res, err := s.Txn(nil, []Op{PutOp(key, value)})
+	ops, prev := [1]Op{PutOp(key, value)}, [1]*KeyValue{}
+	res, err := s.txn(nil, ops[:], prev[:])
 	return res.Rev, err
 }
 
 // Delete deletes key and returns the store revision after it, and whether
 // the key existed.
 func (s *Store) Delete(key string) (rev int64, deleted bool, err error) {
-	res, err := s.Txn(nil, []Op{DeleteOp(key)})
-	return res.Rev, err == nil && res.Prev[0] != nil, err
+	ops, prev := [1]Op{DeleteOp(key)}, [1]*KeyValue{}
+	res, err := s.txn(nil, ops[:], prev[:])
+	return res.Rev, err == nil && prev[0] != nil, err
 }
 
 func validateOps(ops []Op) error {
@@ -111,6 +120,9 @@ func validateOps(ops []Op) error {
 }
 
 func (s *Store) compareLocked(cmps []Compare) ([]*KeyValue, bool) {
+	if len(cmps) == 0 {
+		return nil, true
+	}
 	ok := true
 	cur := make([]*KeyValue, len(cmps))
 	for i, c := range cmps {
@@ -129,11 +141,12 @@ func (s *Store) compareLocked(cmps []Compare) ([]*KeyValue, bool) {
 }
 
 // applyLocked applies ops at revision rev+1 (if any changes something),
-// records the events and notifies watchers. Caller holds mu for writing.
-func (s *Store) applyLocked(ops []Op) (prev []*KeyValue) {
-	prev = make([]*KeyValue, len(ops))
+// records the events and notifies watchers; prev[i] gets ops[i]'s key's
+// version before. Caller holds mu for writing.
+func (s *Store) applyLocked(ops []Op, prev []*KeyValue) {
 	main := s.rev + 1
-	var events []Event
+	// events go straight into the history; notify reads them from there.
+	start := len(s.history)
 	for i, op := range ops {
 		ki := s.keys[op.Key]
 		var cur *KeyValue
@@ -141,7 +154,7 @@ func (s *Store) applyLocked(ops []Op) (prev []*KeyValue) {
 			cur = ki.current()
 		}
 		prev[i] = cur
-		rev := Revision{Main: main, Sub: int64(len(events))}
+		rev := Revision{Main: main, Sub: int64(len(s.history) - start)}
 		switch op.Type {
 		case OpPut:
 			kv := &KeyValue{Key: op.Key, Value: op.Value, CreateRevision: main, ModRevision: main, Version: 1}
@@ -149,7 +162,7 @@ func (s *Store) applyLocked(ops []Op) (prev []*KeyValue) {
 				kv.CreateRevision, kv.Version = cur.CreateRevision, cur.Version+1
 			}
 			s.mutableKeyIndex(ki, op.Key).put(rev, kv)
-			events = append(events, Event{Type: EventPut, KV: kv, PrevKV: cur})
+			s.history = append(s.history, Event{Type: EventPut, KV: kv, PrevKV: cur})
 			if op.TTL > 0 {
 				s.addExpiryLocked(op.Key, main, s.clock.Now().Add(max(op.TTL, MinTTL)))
 			}
@@ -158,18 +171,16 @@ func (s *Store) applyLocked(ops []Op) (prev []*KeyValue) {
 				continue
 			}
 			s.mutableKeyIndex(ki, op.Key).tombstone(rev)
-			events = append(events, Event{Type: EventDelete, KV: &KeyValue{Key: op.Key, ModRevision: main}, PrevKV: cur})
+			s.history = append(s.history, Event{Type: EventDelete, KV: &KeyValue{Key: op.Key, ModRevision: main}, PrevKV: cur})
 		default:
 			panic("memstore: unknown op type")
 		}
 	}
-	if len(events) == 0 {
-		return prev
+	if len(s.history) == start {
+		return
 	}
 	s.rev = main
-	s.history = append(s.history, events...)
-	s.watchers.notify(events)
-	return prev
+	s.watchers.notify(s.history[start:])
 }
 
 // mutableKeyIndex returns a keyIndex for key that the current epoch owns,
@@ -272,6 +283,6 @@ func (s *Store) expire() {
 		}
 	}
 	if len(ops) > 0 && !s.closed {
-		s.applyLocked(ops)
+		s.applyLocked(ops, make([]*KeyValue, len(ops)))
 	}
 }

@@ -115,7 +115,7 @@ func (s *Store) Restore(sn *Snapshot) (int64, error) {
 		}
 	}
 	if len(ops) > 0 {
-		s.applyLocked(ops)
+		s.applyLocked(ops, make([]*KeyValue, len(ops)))
 	}
 	return s.rev, nil
 }
