@@ -5,14 +5,9 @@ import (
 	"testing"
 
 	"github.com/go-logr/logr"
-	"k8s.io/apimachinery/pkg/api/apitesting"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/runtime/serializer"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apiserver/pkg/apis/example"
-	examplev1 "k8s.io/apiserver/pkg/apis/example/v1"
 	"k8s.io/apiserver/pkg/storage"
 	storagetesting "k8s.io/apiserver/pkg/storage/testing"
 	"k8s.io/klog/v2"
@@ -108,7 +103,7 @@ func BenchmarkStoreList(b *testing.B) {
 func newBenchStorage(b *testing.B, backend memstoretest.Backend) storage.Interface {
 	b.Helper()
 	return backend.New(b, memstoretest.Config{
-		Codec:          apitesting.TestCodec(benchCodecs, examplev1.SchemeGroupVersion),
+		Codec:          memstoretest.NewCodec(),
 		Transformer:    storagetesting.NewPrefixTransformer([]byte("test!"), false),
 		ResourcePrefix: "/pods/",
 		GroupResource:  schema.GroupResource{Resource: "pods"},
@@ -116,12 +111,3 @@ func newBenchStorage(b *testing.B, backend memstoretest.Backend) storage.Interfa
 		NewListFunc:    func() runtime.Object { return &example.PodList{} },
 	}).Storage
 }
-
-// benchCodecs serves the example API group, as in upstream's etcd3 tests.
-var benchCodecs = func() serializer.CodecFactory {
-	scheme := runtime.NewScheme()
-	metav1.AddToGroupVersion(scheme, metav1.SchemeGroupVersion)
-	utilruntime.Must(example.AddToScheme(scheme))
-	utilruntime.Must(examplev1.AddToScheme(scheme))
-	return serializer.NewCodecFactory(scheme)
-}()
