@@ -117,6 +117,7 @@ func NewStorage(s *Store, cfg StorageConfig) (*Storage, error) {
 	if cfg.NewFunc != nil {
 		st.objectType = reflect.TypeOf(cfg.NewFunc()).String()
 	}
+	declareFeatures()
 	t := cfg.Transformer
 	if t == nil {
 		t = identity.NewEncryptCheckTransformer()

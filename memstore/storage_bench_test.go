@@ -5,9 +5,6 @@ import (
 	"testing"
 
 	"github.com/go-logr/logr"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apiserver/pkg/apis/example"
 	"k8s.io/apiserver/pkg/storage"
 	storagetesting "k8s.io/apiserver/pkg/storage/testing"
 	"k8s.io/klog/v2"
@@ -99,15 +96,8 @@ func BenchmarkStoreList(b *testing.B) {
 
 // newBenchStorage returns a fresh, empty pod storage of backend, configured as
 // memstoretest's conformance suite and upstream's etcd3 tests configure theirs
-// (example API codec, "test!" prefix transformer, resource prefix "/pods/").
+// (memstoretest.DefaultConfig).
 func newBenchStorage(b *testing.B, backend memstoretest.Backend) storage.Interface {
 	b.Helper()
-	return backend.New(b, memstoretest.Config{
-		Codec:          memstoretest.NewCodec(),
-		Transformer:    storagetesting.NewPrefixTransformer([]byte("test!"), false),
-		ResourcePrefix: "/pods/",
-		GroupResource:  schema.GroupResource{Resource: "pods"},
-		NewFunc:        func() runtime.Object { return &example.Pod{} },
-		NewListFunc:    func() runtime.Object { return &example.PodList{} },
-	}).Storage
+	return backend.New(b, memstoretest.DefaultConfig()).Storage
 }

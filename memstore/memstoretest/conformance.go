@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/apitesting"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
@@ -319,7 +321,7 @@ var upstreamTests = []upstreamTest{
 			// Bookmarks for AllowWatchBookmarks come from the watch cache, as in
 			// kube-apiserver (upstream runs this test in cacher_test.go only):
 			// run it through a cacher over the backend.
-			store = newCacher(t, store)
+			store = NewWatchCache(t, store)
 		}
 		storagetesting.RunTestOptionalWatchBookmarksWithCorrectResourceVersion(t.Context(), t, store)
 	}},
@@ -408,15 +410,7 @@ func withProgressNotify(d time.Duration) option {
 // the configured one, so the suite can swap it for any backend.
 func (s *suite) newInstance(t *testing.T, opts ...option) *instance {
 	t.Helper()
-	cfg := Config{
-		Codec:          NewCodec(),
-		Transformer:    newPrefixTransformer(),
-		Prefix:         "",
-		ResourcePrefix: "/pods/",
-		GroupResource:  schema.GroupResource{Resource: "pods"},
-		NewFunc:        func() runtime.Object { return &example.Pod{} },
-		NewListFunc:    func() runtime.Object { return &example.PodList{} },
-	}
+	cfg := DefaultConfig()
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -606,6 +600,20 @@ var codecs = func() serializer.CodecFactory {
 	return serializer.NewCodecFactory(scheme)
 }()
 
+// DefaultConfig is the suite's storage of example.Pods, as upstream's etcd3
+// tests configure theirs: the example API codec, the "test!" prefix
+// transformer, resource prefix "/pods/", no path prefix.
+func DefaultConfig() Config {
+	return Config{
+		Codec:          NewCodec(),
+		Transformer:    newPrefixTransformer(),
+		ResourcePrefix: "/pods/",
+		GroupResource:  schema.GroupResource{Resource: "pods"},
+		NewFunc:        func() runtime.Object { return &example.Pod{} },
+		NewListFunc:    func() runtime.Object { return &example.PodList{} },
+	}
+}
+
 // NewCodec returns the codec the suite stores example.Pods with (upstream's
 // test codec for the example API group).
 func NewCodec() runtime.Codec {
@@ -616,9 +624,10 @@ func newPrefixTransformer() *storagetesting.PrefixTransformer {
 	return storagetesting.NewPrefixTransformer([]byte(storedPrefix), false)
 }
 
-// newCacher returns kube-apiserver's watch cache over s, configured like
-// upstream's newTestCacher (pkg/storage/cacher), and waits until it is ready.
-func newCacher(t *testing.T, s storage.Interface) storage.Interface {
+// NewWatchCache returns kube-apiserver's watch cache over s (a storage of
+// example.Pods under "/pods/"), configured like upstream's newTestCacher
+// (pkg/storage/cacher), once it is ready. It stops at the end of the test.
+func NewWatchCache(t *testing.T, s storage.Interface) storage.Interface {
 	t.Helper()
 	const prefix = "/pods/"
 	c, err := cacher.NewCacherFromConfig(cacher.Config{
@@ -628,7 +637,7 @@ func newCacher(t *testing.T, s storage.Interface) storage.Interface {
 		EventsHistoryWindow: cacher.DefaultEventFreshDuration,
 		ResourcePrefix:      prefix,
 		KeyFunc:             func(obj runtime.Object) (string, error) { return storage.NamespaceKeyFunc(prefix, obj) },
-		GetAttrsFunc:        storage.DefaultNamespaceScopedAttr,
+		GetAttrsFunc:        podAttrs,
 		NewFunc:             func() runtime.Object { return &example.Pod{} },
 		NewListFunc:         func() runtime.Object { return &example.PodList{} },
 		Codec:               codecs.LegacyCodec(examplev1.SchemeGroupVersion),
@@ -646,4 +655,17 @@ func newCacher(t *testing.T, s storage.Interface) storage.Interface {
 		t.Fatalf("cacher did not become ready: %v", err)
 	}
 	return d
+}
+
+// podAttrs are the selectable fields of an example.Pod, as upstream's cacher
+// tests define them: metadata.name, metadata.namespace and spec.nodeName.
+func podAttrs(obj runtime.Object) (labels.Set, fields.Set, error) {
+	labelsSet, fieldsSet, err := storage.DefaultNamespaceScopedAttr(obj)
+	if err != nil {
+		return nil, nil, err
+	}
+	if pod, ok := obj.(*example.Pod); ok {
+		fieldsSet["spec.nodeName"] = pod.Spec.NodeName
+	}
+	return labelsSet, fieldsSet, nil
 }
