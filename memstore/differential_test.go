@@ -67,9 +67,9 @@ func runDifferential(t *testing.T, seed uint64) {
 
 	r := rand.New(rand.NewPCG(seed, 42))
 	keys := []string{"/pods/a/one", "/pods/a/two", "/pods/b/one", "/pods/b/two", "/pods/b/three"}
-	var rev int64 = 1        // the revision both stores should be at
-	var lastContinue string  // a continue token both returned
-	var compacted int64      // the last compaction
+	var rev int64 = 1       // the revision both stores should be at
+	var lastContinue string // a continue token both returned
+	var compacted int64     // the last compaction
 	rvs := func() string {
 		switch r.IntN(6) {
 		case 0:
