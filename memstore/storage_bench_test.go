@@ -53,11 +53,18 @@ func BenchmarkStoreWriteThroughput(b *testing.B) {
 		b.Run(dims.name(), func(b *testing.B) {
 			data := storagetesting.PrepareBenchmarkData(dims.namespaces, dims.podsPerNamespace, dims.nodes)
 			for _, backend := range benchBackends {
-				b.Run("Backend="+backend.Name(), func(b *testing.B) {
-					store := newBenchStorage(b, backend)
-					b.ResetTimer()
-					storagetesting.RunBenchmarkWriteThroughput(b.Context(), b, store, data, false, nil)
-				})
+				for _, cached := range []bool{false, true} {
+					b.Run(fmt.Sprintf("Backend=%s/WatchCache=%v", backend.Name(), cached), func(b *testing.B) {
+						store := newBenchStorage(b, backend)
+						if cached {
+							// the stack kube-apiserver runs: reads from the cache, and
+							// updates start from the cached object.
+							store = memstoretest.NewWatchCache(b, store)
+						}
+						b.ResetTimer()
+						storagetesting.RunBenchmarkWriteThroughput(b.Context(), b, store, data, false, nil)
+					})
+				}
 			}
 		})
 	}

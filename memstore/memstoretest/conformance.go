@@ -627,7 +627,7 @@ func newPrefixTransformer() *storagetesting.PrefixTransformer {
 // NewWatchCache returns kube-apiserver's watch cache over s (a storage of
 // example.Pods under "/pods/"), configured like upstream's newTestCacher
 // (pkg/storage/cacher), once it is ready. It stops at the end of the test.
-func NewWatchCache(t *testing.T, s storage.Interface) storage.Interface {
+func NewWatchCache(t testing.TB, s storage.Interface) storage.Interface {
 	t.Helper()
 	const prefix = "/pods/"
 	c, err := cacher.NewCacherFromConfig(cacher.Config{
