@@ -2,8 +2,6 @@ package memstoretest
 
 import (
 	"context"
-	"net/url"
-	"os"
 	"path"
 	"strings"
 	"testing"
@@ -11,8 +9,6 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/kubernetes"
-	"go.etcd.io/etcd/server/v3/embed"
-	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -24,6 +20,8 @@ import (
 	"k8s.io/apiserver/pkg/storage/value"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	"k8s.io/utils/clock"
+
+	"github.com/memkube/memkube/internal/etcdembed"
 )
 
 // EtcdConfig configures StartEtcd. The zero value is a plain test server.
@@ -40,58 +38,21 @@ type EtcdServer struct {
 	Endpoint string
 }
 
-// StartEtcd starts an embedded etcd with its data in t.TempDir(), fsync off and
-// only errors logged, waits until it serves, and stops it in t.Cleanup.
-//
-// Both listeners bind 127.0.0.1:0 and the client endpoint is read back from the
-// bound socket, so there is no window in which another process can take the
-// port (upstream's testserver picks free ports first and binds them later).
+// StartEtcd starts an embedded etcd (internal/etcdembed) with its data in
+// t.TempDir(), fsync off and only errors logged to t, and stops it in
+// t.Cleanup.
 func StartEtcd(t testing.TB, cfg EtcdConfig) *EtcdServer {
 	t.Helper()
-	ecfg := embed.NewConfig()
-	ecfg.Dir = t.TempDir()
-	// etcd wants its data directory private.
-	if err := os.Chmod(ecfg.Dir, 0o700); err != nil {
-		t.Fatalf("start embedded etcd: %v", err)
-	}
-	ecfg.UnsafeNoFsync = true
-	// A single member elects itself within a couple of ticks: 10ms ticks make
-	// it serve in 15-90ms instead of the default 0.2-0.9s. The minimum lease
-	// TTL (1.5 election timeouts, rounded up to whole seconds) becomes 1s
-	// instead of 2s, so a TTL of 1s in the suite means 1s.
-	ecfg.TickMs = 10
-	ecfg.ElectionMs = 100
-	ecfg.WatchProgressNotifyInterval = cfg.WatchProgressNotifyInterval
-	loopback := url.URL{Scheme: "http", Host: "127.0.0.1:0"}
-	ecfg.ListenPeerUrls = []url.URL{loopback}
-	ecfg.AdvertisePeerUrls = []url.URL{loopback}
-	ecfg.ListenClientUrls = []url.URL{loopback}
-	ecfg.AdvertiseClientUrls = []url.URL{loopback}
-	ecfg.InitialCluster = ecfg.InitialClusterFromName(ecfg.Name)
-	logLevel := zap.NewAtomicLevelAt(zapcore.ErrorLevel)
-	ecfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(
-		zaptest.NewLogger(t, zaptest.Level(logLevel)).Named("etcd-server"))
-
-	e, err := embed.StartEtcd(ecfg)
-	if err != nil {
-		t.Fatalf("start embedded etcd: %v", err)
-	}
-	t.Cleanup(func() {
-		// Closing its listeners makes etcd log each of them as a failure.
-		logLevel.SetLevel(zapcore.FatalLevel)
-		e.Close()
+	s, err := etcdembed.Start(etcdembed.Config{
+		Dir:                         t.TempDir(),
+		WatchProgressNotifyInterval: cfg.WatchProgressNotifyInterval,
+		Logger:                      zaptest.NewLogger(t, zaptest.Level(zapcore.ErrorLevel)),
 	})
-	select {
-	case <-e.Server.ReadyNotify():
-	case err := <-e.Err():
-		t.Fatalf("start embedded etcd: %v", err)
-	case <-time.After(time.Minute):
-		t.Fatal("start embedded etcd: not ready after a minute")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(e.Clients) != 1 {
-		t.Fatalf("start embedded etcd: got %d client listeners, want 1", len(e.Clients))
-	}
-	return &EtcdServer{Endpoint: "http://" + e.Clients[0].Addr().String()}
+	t.Cleanup(s.Close)
+	return &EtcdServer{Endpoint: s.Endpoint}
 }
 
 // NewClient returns a client of s that t.Cleanup closes.

@@ -27,6 +27,7 @@ import (
 	"k8s.io/apiserver/pkg/storage/storagebackend"
 
 	"github.com/memkube/memkube/harness/backend"
+	"github.com/memkube/memkube/internal/etcdembed"
 	"github.com/memkube/memkube/memstore"
 	"github.com/memkube/memkube/memstore/memstoretest"
 )
@@ -69,13 +70,12 @@ func podAttrs(obj runtime.Object) (labels.Set, fields.Set, error) {
 	return storage.DefaultNamespaceScopedAttr(obj)
 }
 
-// newRegistry returns a pods registry over store, built the way
-// kube-apiserver builds one: genericregistry.Store completed with RESTOptions
-// whose decorator is the backend's.
-func newRegistry(t *testing.T, store *memstore.Store) *genericregistry.Store {
+// newRegistry returns a pods registry built the way kube-apiserver builds
+// one: genericregistry.Store completed with RESTOptions whose decorator and
+// storage config are the backend's.
+func newRegistry(t *testing.T, decorator generic.StorageDecorator, config *storagebackend.Config) *genericregistry.Store {
 	t.Helper()
 	gr := schema.GroupResource{Group: example.GroupName, Resource: "pods"}
-	config := storagebackend.NewDefaultConfig("/registry", memstoretest.NewCodec())
 	strategy := podStrategy{ObjectTyper: scheme, NameGenerator: names.SimpleNameGenerator}
 	reg := &genericregistry.Store{
 		NewFunc:                   func() runtime.Object { return &example.Pod{} },
@@ -90,7 +90,7 @@ func newRegistry(t *testing.T, store *memstore.Store) *genericregistry.Store {
 	err := reg.CompleteWithOptions(&generic.StoreOptions{
 		RESTOptions: generic.RESTOptions{
 			StorageConfig:  config.ForResource(gr),
-			Decorator:      backend.MemstoreDecorator(store),
+			Decorator:      decorator,
 			ResourcePrefix: "/" + gr.Group + "/" + gr.Resource,
 		},
 		AttrFunc: podAttrs,
@@ -102,10 +102,38 @@ func newRegistry(t *testing.T, store *memstore.Store) *genericregistry.Store {
 	return reg
 }
 
-func TestRegistryOverMemstore(t *testing.T) {
-	ms := memstore.New(memstore.Config{})
-	t.Cleanup(ms.Close)
-	reg := newRegistry(t, ms)
+// TestRegistry runs a registry over each backend — the same server code,
+// as a memkube server runs it: memstore through MemstoreDecorator, embedded
+// etcd through upstream's StorageWithCacher.
+func TestRegistry(t *testing.T) {
+	codec := memstoretest.NewCodec()
+	t.Run("Backend=memstore", func(t *testing.T) {
+		t.Parallel()
+		ms := memstore.New(memstore.Config{})
+		t.Cleanup(ms.Close)
+		reg := newRegistry(t, backend.MemstoreDecorator(ms), storagebackend.NewDefaultConfig("/registry", codec))
+		name := testRegistry(t, reg)
+		// read at the revision that created it (2); it is deleted since.
+		if kv, _, _ := ms.Get("/registry/"+example.GroupName+"/pods/ns/"+name, 2); kv == nil {
+			t.Fatal("the pod is not in memstore under kube-apiserver's key layout")
+		}
+	})
+	t.Run("Backend=etcd", func(t *testing.T) {
+		t.Parallel()
+		etcd, err := etcdembed.Start(etcdembed.Config{Dir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(etcd.Close)
+		config := storagebackend.NewDefaultConfig("/registry", codec)
+		config.Transport.ServerList = []string{etcd.Endpoint}
+		testRegistry(t, newRegistry(t, genericregistry.StorageWithCacher(), config))
+	})
+}
+
+// testRegistry creates, watches, updates, lists and deletes a pod through
+// reg, and returns the pod's name.
+func testRegistry(t *testing.T, reg *genericregistry.Store) string {
 	ctx := genericapirequest.WithNamespace(t.Context(), "ns")
 
 	// the watch cache answers 429 until it has listed the store, as
@@ -130,9 +158,6 @@ func TestRegistryOverMemstore(t *testing.T) {
 	created := obj.(*example.Pod)
 	if created.UID == "" || created.CreationTimestamp.IsZero() || len(created.Name) != len("web-")+5 || created.ResourceVersion != "2" {
 		t.Fatalf("created %+v: want a uid, a creationTimestamp, a generated name and resourceVersion 2", created.ObjectMeta)
-	}
-	if kv, _, _ := ms.Get("/registry/"+example.GroupName+"/pods/ns/"+created.Name, 0); kv == nil {
-		t.Fatal("the pod is not in memstore under kube-apiserver's key layout")
 	}
 
 	select {
@@ -164,8 +189,12 @@ func TestRegistryOverMemstore(t *testing.T) {
 		t.Fatal(err)
 	}
 	pods := list.(*example.PodList)
-	if len(pods.Items) != 1 || pods.Items[0].Labels["a"] != "b" || pods.ResourceVersion != strconv.FormatInt(ms.Rev(), 10) {
-		t.Fatalf("list = %d items at %s, want the updated pod at %d", len(pods.Items), pods.ResourceVersion, ms.Rev())
+	current, err := reg.Storage.Storage.GetCurrentResourceVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pods.Items) != 1 || pods.Items[0].Labels["a"] != "b" || pods.ResourceVersion != strconv.FormatUint(current, 10) {
+		t.Fatalf("list = %d items at %s, want the updated pod at %d", len(pods.Items), pods.ResourceVersion, current)
 	}
 
 	if _, _, err := reg.Delete(ctx, created.Name, rest.ValidateAllObjectFunc, &metav1.DeleteOptions{}); err != nil {
@@ -174,4 +203,5 @@ func TestRegistryOverMemstore(t *testing.T) {
 	if _, err := reg.Get(ctx, created.Name, &metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Fatalf("get after delete: %v, want 404", err)
 	}
+	return created.Name
 }
