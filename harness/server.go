@@ -1,0 +1,291 @@
+// Package harness assembles memkube's in-process kube-apiserver: k8s.io/apiserver's
+// handler chain and REST handlers over registries whose storage is memstore.
+//
+// Known gaps (the harness issue is in progress): only core/v1 namespaces and
+// configmaps are served; authorization admits system:masters only (no RBAC
+// yet); no admission, OpenAPI, CRDs, or etcd backends in Start yet; namespaces
+// have no lifecycle (deletion is immediate, no "kubernetes" finalizer).
+package harness
+
+import (
+	"context"
+	stdx509 "crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	"k8s.io/apimachinery/pkg/util/sets"
+	apimachineryversion "k8s.io/apimachinery/pkg/version"
+	"k8s.io/apiserver/pkg/authentication/request/x509"
+	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
+	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
+	"k8s.io/apiserver/pkg/registry/generic"
+	"k8s.io/apiserver/pkg/registry/rest"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/server/dynamiccertificates"
+	"k8s.io/apiserver/pkg/storage/storagebackend"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	restclient "k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	basecompatibility "k8s.io/component-base/compatibility"
+
+	"github.com/memkube/memkube/harness/backend"
+	"github.com/memkube/memkube/harness/openapi"
+	"github.com/memkube/memkube/harness/pki"
+	"github.com/memkube/memkube/harness/registry/core"
+	"github.com/memkube/memkube/memstore"
+)
+
+// Version is the kube-apiserver version memkube serves as.
+const Version = "1.37.1"
+
+// Options configures a Server. The zero value works.
+type Options struct {
+	// CompactionInterval is how often the store compacts; zero means 5
+	// minutes, kube-apiserver's default.
+	CompactionInterval time.Duration
+}
+
+// Server is a running memkube API server.
+type Server struct {
+	store    *memstore.Store
+	url      string
+	caPEM    []byte
+	admin    pki.KeyPair
+	cancel   context.CancelFunc
+	stopped  <-chan struct{}
+	generic  *genericapiserver.GenericAPIServer
+	adminCfg *restclient.Config
+}
+
+// adminUser is the user of RESTConfig and WriteKubeconfig.
+const adminUser = "memkube-admin"
+
+// Start starts a server on 127.0.0.1 with a port the kernel chooses and
+// returns once it is ready. Stop stops it.
+func Start(ctx context.Context, opts Options) (_ *Server, err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = ln.Close()
+		}
+	}()
+	ca, err := pki.NewCA("memkube-ca")
+	if err != nil {
+		return nil, err
+	}
+	serving, err := ca.IssueServing([]string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return nil, err
+	}
+	admin, err := ca.IssueClient(adminUser, []string{user.SystemPrivilegedGroup})
+	if err != nil {
+		return nil, err
+	}
+	compaction := opts.CompactionInterval
+	if compaction == 0 {
+		compaction = 5 * time.Minute
+	}
+	s := &Server{
+		store: memstore.New(memstore.Config{CompactionInterval: compaction}),
+		url:   "https://" + ln.Addr().String(),
+		caPEM: ca.CertPEM,
+		admin: admin,
+	}
+	s.adminCfg = &restclient.Config{
+		Host:            s.url,
+		TLSClientConfig: restclient.TLSClientConfig{CAData: ca.CertPEM, CertData: admin.CertPEM, KeyData: admin.KeyPEM},
+	}
+	defer func() {
+		if err != nil {
+			s.store.Close()
+		}
+	}()
+
+	scheme, codecs := newScheme()
+	config := genericapiserver.NewConfig(codecs)
+	config.EffectiveVersion = effectiveVersion{basecompatibility.NewEffectiveVersionFromString(Version, "", "")}
+	config.LegacyAPIGroupPrefixes = sets.NewString("/api")
+	config.LoopbackClientConfig = restclient.CopyConfig(s.adminCfg)
+	namer := openapinamer.NewDefinitionNamer(scheme)
+	config.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(openapi.GetOpenAPIDefinitions, namer)
+	config.OpenAPIConfig.Info.Title, config.OpenAPIConfig.Info.Version = "Kubernetes", "v"+Version
+	config.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(openapi.GetOpenAPIDefinitions, namer)
+	config.OpenAPIV3Config.Info.Title, config.OpenAPIV3Config.Info.Version = "Kubernetes", "v"+Version
+	config.SecureServing = &genericapiserver.SecureServingInfo{Listener: ln}
+	if config.SecureServing.Cert, err = dynamiccertificates.NewStaticCertKeyContent("serving", serving.CertPEM, serving.KeyPEM); err != nil {
+		return nil, fmt.Errorf("serving certificate: %w", err)
+	}
+	if config.SecureServing.ClientCA, err = dynamiccertificates.NewStaticCAContent("client-ca", ca.CertPEM); err != nil {
+		return nil, fmt.Errorf("client CA: %w", err)
+	}
+	clientCA := ca.Pool()
+	config.Authentication.Authenticator = x509.NewDynamic(func() (stdx509.VerifyOptions, bool) {
+		opts := x509.DefaultVerifyOptions()
+		opts.Roots = clientCA
+		return opts, true
+	}, x509.CommonNameUserConversion)
+	config.Authorization.Authorizer = authorizerfactory.NewPrivilegedGroups(user.SystemPrivilegedGroup)
+
+	client, err := kubernetes.NewForConfig(config.LoopbackClientConfig)
+	if err != nil {
+		return nil, fmt.Errorf("loopback client: %w", err)
+	}
+	gs, err := config.Complete(informers.NewSharedInformerFactory(client, 0)).New("memkube", genericapiserver.NewEmptyDelegate())
+	if err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
+	s.generic = gs
+	if err := s.installCore(scheme, codecs); err != nil {
+		return nil, err
+	}
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	// in-flight requests get a second to finish when the server stops.
+	stopped, _, err := gs.PrepareRun().NonBlockingRunWithContext(runCtx, time.Second)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("run server: %w", err)
+	}
+	s.cancel, s.stopped = cancel, stopped
+	if err := s.waitReady(ctx); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// installCore installs core/v1 and creates the namespaces a server has at start.
+func (s *Server) installCore(scheme *runtime.Scheme, codecs serializer.CodecFactory) error {
+	getter := restOptionsGetter{decorator: backend.MemstoreDecorator(s.store), codecs: codecs}
+	namespaces, err := core.NewNamespaceREST(scheme, getter)
+	if err != nil {
+		return err
+	}
+	configmaps, err := core.NewConfigMapREST(scheme, getter)
+	if err != nil {
+		return err
+	}
+	info := genericapiserver.NewDefaultAPIGroupInfo(corev1.GroupName, scheme, runtime.NewParameterCodec(scheme), codecs)
+	info.VersionedResourcesStorageMap["v1"] = map[string]rest.Storage{
+		"namespaces": namespaces,
+		"configmaps": configmaps,
+	}
+	if err := s.generic.InstallLegacyAPIGroup("/api", &info); err != nil {
+		return fmt.Errorf("install core/v1: %w", err)
+	}
+	for _, name := range []string{metav1.NamespaceDefault, metav1.NamespaceSystem, metav1.NamespacePublic, corev1.NamespaceNodeLease} {
+		ctx := genericapirequest.WithNamespace(context.Background(), "")
+		if _, err := namespaces.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, rest.ValidateAllObjectFunc, &metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("create namespace %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// waitReady waits until /readyz answers 200 to the admin.
+func (s *Server) waitReady(ctx context.Context) error {
+	rt, err := restclient.TransportFor(s.adminCfg)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Transport: rt, Timeout: 5 * time.Second}
+	for {
+		resp, err := client.Get(s.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("server not ready: %w", ctx.Err())
+		case <-s.stopped:
+			return errors.New("server stopped before it was ready")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// Stop stops the server and waits for it.
+func (s *Server) Stop() {
+	s.cancel()
+	<-s.stopped
+	s.generic.Destroy()
+	s.store.Close()
+}
+
+// URL is the server's https URL.
+func (s *Server) URL() string { return s.url }
+
+// RESTConfig returns a client config of the admin user (group system:masters).
+func (s *Server) RESTConfig() *restclient.Config { return restclient.CopyConfig(s.adminCfg) }
+
+// Store returns the server's store (snapshots, fault hooks).
+func (s *Server) Store() *memstore.Store { return s.store }
+
+// WriteKubeconfig writes a kubeconfig of the admin user to path.
+func (s *Server) WriteKubeconfig(path string) error {
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["memkube"] = &clientcmdapi.Cluster{Server: s.url, CertificateAuthorityData: s.caPEM}
+	cfg.AuthInfos[adminUser] = &clientcmdapi.AuthInfo{ClientCertificateData: s.admin.CertPEM, ClientKeyData: s.admin.KeyPEM}
+	cfg.Contexts["memkube"] = &clientcmdapi.Context{Cluster: "memkube", AuthInfo: adminUser}
+	cfg.CurrentContext = "memkube"
+	return clientcmd.WriteToFile(*cfg, path)
+}
+
+// restOptionsGetter gives every resource memstore storage behind the watch
+// cache, stored as protobuf at the external version, under /registry like
+// kube-apiserver.
+type restOptionsGetter struct {
+	decorator generic.StorageDecorator
+	codecs    serializer.CodecFactory
+}
+
+func (g restOptionsGetter) GetRESTOptions(resource schema.GroupResource, _ runtime.Object) (generic.RESTOptions, error) {
+	info, ok := runtime.SerializerInfoForMediaType(g.codecs.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
+	if !ok {
+		return generic.RESTOptions{}, errors.New("no protobuf serializer")
+	}
+	gv := schema.GroupVersion{Group: resource.Group, Version: "v1"}
+	codec := g.codecs.CodecForVersions(info.Serializer, g.codecs.UniversalDeserializer(), gv, schema.GroupVersion{Group: resource.Group, Version: runtime.APIVersionInternal})
+	config := storagebackend.NewDefaultConfig("/registry", codec)
+	prefix := "/" + resource.Resource
+	if resource.Group != "" {
+		prefix = "/" + resource.Group + prefix
+	}
+	return generic.RESTOptions{
+		StorageConfig:           config.ForResource(resource),
+		Decorator:               g.decorator,
+		EnableGarbageCollection: false,
+		DeleteCollectionWorkers: 1,
+		ResourcePrefix:          prefix,
+	}, nil
+}
+
+// effectiveVersion reports Version as the git version on /version: the build
+// information of a library build says "v0.0.0-master", which kubectl cannot parse.
+type effectiveVersion struct {
+	basecompatibility.MutableEffectiveVersion
+}
+
+func (v effectiveVersion) Info() *apimachineryversion.Info {
+	info := v.MutableEffectiveVersion.Info()
+	info.GitVersion, info.GitTreeState = "v"+Version, "clean"
+	return info
+}
