@@ -69,6 +69,9 @@ type Server struct {
 	adminCfg *restclient.Config
 }
 
+// shutdownTimeout bounds how long Stop waits for in-flight requests.
+const shutdownTimeout = 50 * time.Millisecond
+
 // adminUser is the user of RESTConfig and WriteKubeconfig.
 const adminUser = "memkube-admin"
 
@@ -155,8 +158,10 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	}
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	// in-flight requests get a second to finish when the server stops.
-	stopped, _, err := gs.PrepareRun().NonBlockingRunWithContext(runCtx, time.Second)
+	// On Stop, in-flight requests get shutdownTimeout to finish. http.Server
+	// does not close idle HTTP/2 connections on shutdown but waits for them,
+	// so any client that keeps one open costs Stop the whole timeout: keep it short.
+	stopped, _, err := gs.PrepareRun().NonBlockingRunWithContext(runCtx, shutdownTimeout)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("run server: %w", err)
@@ -204,6 +209,8 @@ func (s *Server) waitReady(ctx context.Context) error {
 		return err
 	}
 	client := &http.Client{Transport: rt, Timeout: 5 * time.Second}
+	// an idle HTTP/2 connection left open would hold up Stop (see shutdownTimeout).
+	defer client.CloseIdleConnections()
 	for {
 		resp, err := client.Get(s.url + "/readyz")
 		if err == nil {

@@ -1,0 +1,19 @@
+package harness_test
+
+import (
+	"testing"
+
+	"github.com/memkube/memkube/harness"
+)
+
+// BenchmarkStartStop starts a server until it is ready, then stops it. The
+// first iteration pays the process-wide set-up; b.N amortises it away.
+func BenchmarkStartStop(b *testing.B) {
+	for b.Loop() {
+		s, err := harness.Start(b.Context(), harness.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Stop()
+	}
+}
