@@ -9,6 +9,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/memkube/memkube/harness"
+	"github.com/memkube/memkube/harness/harnesstest"
 )
 
 // TestServersAreIsolated starts two servers in one process and drives them
@@ -18,11 +19,7 @@ func TestServersAreIsolated(t *testing.T) {
 	ctx := t.Context()
 	var clients []kubernetes.Interface
 	for range 2 {
-		s, err := harness.Start(ctx, harness.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Stop)
+		s := harnesstest.Start(t, harness.Options{})
 		c, err := kubernetes.NewForConfig(s.RESTConfig())
 		if err != nil {
 			t.Fatal(err)

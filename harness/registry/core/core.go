@@ -84,14 +84,19 @@ func NewNamespaceREST(typer runtime.ObjectTyper, optsGetter generic.RESTOptionsG
 	return newStore(optsGetter, corev1.Resource("namespaces"), []string{"ns"}, s,
 		func() runtime.Object { return &corev1.Namespace{} },
 		func() runtime.Object { return &corev1.NamespaceList{} },
-		table{columns: []metav1.TableColumnDefinition{
-			{Name: "Name", Type: "string", Format: "name"},
-			{Name: "Status", Type: "string"},
-			{Name: "Age", Type: "string"},
-		}, cells: func(obj runtime.Object) []interface{} {
-			ns := obj.(*corev1.Namespace)
-			return []interface{}{ns.Name, string(ns.Status.Phase), age(ns.CreationTimestamp)}
-		}})
+		namespaceTable())
+}
+
+// namespaceTable is kubectl get's view of namespaces: NAME, STATUS, AGE.
+func namespaceTable() table {
+	return table{columns: []metav1.TableColumnDefinition{
+		{Name: "Name", Type: "string", Format: "name"},
+		{Name: "Status", Type: "string"},
+		{Name: "Age", Type: "string"},
+	}, cells: func(obj runtime.Object) []interface{} {
+		ns := obj.(*corev1.Namespace)
+		return []interface{}{ns.Name, string(ns.Status.Phase), age(ns.CreationTimestamp)}
+	}}
 }
 
 // NewConfigMapREST returns the configmaps registry.
