@@ -14,10 +14,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
+	authenticationv1 "k8s.io/api/authentication/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
@@ -27,7 +29,6 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
-	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
@@ -40,10 +41,12 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	basecompatibility "k8s.io/component-base/compatibility"
 
+	"github.com/memkube/memkube/harness/apis"
 	"github.com/memkube/memkube/harness/backend"
 	"github.com/memkube/memkube/harness/openapi"
 	"github.com/memkube/memkube/harness/pki"
-	"github.com/memkube/memkube/harness/registry/core"
+	"github.com/memkube/memkube/harness/registry/builtin"
+	"github.com/memkube/memkube/harness/registry/review"
 	"github.com/memkube/memkube/memstore"
 )
 
@@ -61,6 +64,7 @@ type Options struct {
 type Server struct {
 	store    *memstore.Store
 	url      string
+	port     string
 	caPEM    []byte
 	admin    pki.KeyPair
 	cancel   context.CancelFunc
@@ -106,6 +110,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	s := &Server{
 		store: memstore.New(memstore.Config{CompactionInterval: compaction}),
 		url:   "https://" + ln.Addr().String(),
+		port:  strconv.Itoa(ln.Addr().(*net.TCPAddr).Port),
 		caPEM: ca.CertPEM,
 		admin: admin,
 	}
@@ -119,7 +124,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		}
 	}()
 
-	scheme, codecs := newScheme()
+	scheme, codecs := apis.NewScheme()
 	config := genericapiserver.NewConfig(codecs)
 	config.EffectiveVersion = effectiveVersion{basecompatibility.NewEffectiveVersionFromString(Version, "", "")}
 	config.LegacyAPIGroupPrefixes = sets.NewString("/api")
@@ -153,7 +158,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("new server: %w", err)
 	}
 	s.generic = gs
-	if err := s.installCore(scheme, codecs); err != nil {
+	if err := s.installAPIs(scheme, codecs, config); err != nil {
 		return nil, err
 	}
 
@@ -174,32 +179,54 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	return s, nil
 }
 
-// installCore installs core/v1 and creates the namespaces a server has at start.
-func (s *Server) installCore(scheme *runtime.Scheme, codecs serializer.CodecFactory) error {
+// installAPIs installs every built-in group version and creates the objects
+// a server has at start.
+func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFactory, config *genericapiserver.Config) error {
 	getter := restOptionsGetter{decorator: backend.MemstoreDecorator(s.store), codecs: codecs}
-	namespaces, err := core.NewNamespaceREST(scheme, getter)
+	storage, err := builtin.Storage(scheme, getter)
 	if err != nil {
 		return err
 	}
-	configmaps, err := core.NewConfigMapREST(scheme, getter)
-	if err != nil {
-		return err
+	authz := config.Authorization.Authorizer
+	storage[authenticationv1.SchemeGroupVersion] = map[string]rest.Storage{
+		"tokenreviews":       review.NewTokenReview(config.Authentication.Authenticator, config.Authentication.APIAudiences),
+		"selfsubjectreviews": review.NewSelfSubjectReview(),
 	}
-	info := genericapiserver.NewDefaultAPIGroupInfo(corev1.GroupName, scheme, runtime.NewParameterCodec(scheme), codecs)
-	info.VersionedResourcesStorageMap["v1"] = map[string]rest.Storage{
-		"namespaces": namespaces,
-		"configmaps": configmaps,
+	storage[authorizationv1.SchemeGroupVersion] = map[string]rest.Storage{
+		"subjectaccessreviews":      review.NewSubjectAccessReview(authz),
+		"selfsubjectaccessreviews":  review.NewSelfSubjectAccessReview(authz),
+		"localsubjectaccessreviews": review.NewLocalSubjectAccessReview(authz),
+		"selfsubjectrulesreviews":   review.NewSelfSubjectRulesReview(privilegedRules{}),
 	}
-	if err := s.generic.InstallLegacyAPIGroup("/api", &info); err != nil {
-		return fmt.Errorf("install core/v1: %w", err)
-	}
-	for _, name := range []string{metav1.NamespaceDefault, metav1.NamespaceSystem, metav1.NamespacePublic, corev1.NamespaceNodeLease} {
-		ctx := genericapirequest.WithNamespace(context.Background(), "")
-		if _, err := namespaces.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, rest.ValidateAllObjectFunc, &metav1.CreateOptions{}); err != nil {
-			return fmt.Errorf("create namespace %s: %w", name, err)
+	groups := map[string]*genericapiserver.APIGroupInfo{}
+	var order []string
+	for _, gv := range apis.GroupVersions() {
+		if storage[gv] == nil {
+			continue
 		}
+		info := groups[gv.Group]
+		if info == nil {
+			i := genericapiserver.NewDefaultAPIGroupInfo(gv.Group, scheme, runtime.NewParameterCodec(scheme), codecs)
+			info = &i
+			groups[gv.Group] = info
+			order = append(order, gv.Group)
+		}
+		info.VersionedResourcesStorageMap[gv.Version] = storage[gv]
 	}
-	return nil
+	var infos []*genericapiserver.APIGroupInfo
+	for _, group := range order {
+		if group == corev1.GroupName {
+			if err := s.generic.InstallLegacyAPIGroup("/api", groups[group]); err != nil {
+				return fmt.Errorf("install core/v1: %w", err)
+			}
+			continue
+		}
+		infos = append(infos, groups[group])
+	}
+	if err := s.generic.InstallAPIGroups(infos...); err != nil {
+		return fmt.Errorf("install API groups: %w", err)
+	}
+	return s.bootstrap(storage)
 }
 
 // waitReady waits until /readyz answers 200 to the admin.
@@ -269,20 +296,36 @@ func (g restOptionsGetter) GetRESTOptions(resource schema.GroupResource, _ runti
 	if !ok {
 		return generic.RESTOptions{}, errors.New("no protobuf serializer")
 	}
-	gv := schema.GroupVersion{Group: resource.Group, Version: "v1"}
-	codec := g.codecs.CodecForVersions(info.Serializer, g.codecs.UniversalDeserializer(), gv, schema.GroupVersion{Group: resource.Group, Version: runtime.APIVersionInternal})
+	internal := schema.GroupVersion{Group: resource.Group, Version: runtime.APIVersionInternal}
+	codec := g.codecs.CodecForVersions(info.Serializer, g.codecs.UniversalDeserializer(), apis.StorageVersion(resource.Group), internal)
 	config := storagebackend.NewDefaultConfig("/registry", codec)
-	prefix := "/" + resource.Resource
-	if resource.Group != "" {
-		prefix = "/" + resource.Group + prefix
-	}
+	config.EncodeVersioner = apis.StorageVersion(resource.Group)
 	return generic.RESTOptions{
 		StorageConfig:           config.ForResource(resource),
 		Decorator:               g.decorator,
 		EnableGarbageCollection: false,
 		DeleteCollectionWorkers: 1,
-		ResourcePrefix:          prefix,
+		ResourcePrefix:          "/" + resourcePrefix(resource),
 	}, nil
+}
+
+// resourcePrefix is where kube-apiserver keeps a resource under /registry:
+// its plural name, with a few historical exceptions; events.k8s.io events
+// cohabit with core events.
+func resourcePrefix(resource schema.GroupResource) string {
+	switch resource {
+	case schema.GroupResource{Resource: "replicationcontrollers"}:
+		return "controllers"
+	case schema.GroupResource{Resource: "endpoints"}:
+		return "services/endpoints"
+	case schema.GroupResource{Resource: "nodes"}:
+		return "minions"
+	case schema.GroupResource{Resource: "services"}:
+		return "services/specs"
+	case schema.GroupResource{Group: "networking.k8s.io", Resource: "ingresses"}:
+		return "ingress"
+	}
+	return resource.Resource
 }
 
 // effectiveVersion reports Version as the git version on /version: the build

@@ -1,0 +1,119 @@
+// Package builtin lists the built-in resources memkube serves, as a v1.37
+// kube-apiserver does, and what is particular to each kind. Adding a kind's
+// defaults, validation or printer columns is a change to that kind's file
+// (core.go, apps.go, ...), not to the common registry.
+package builtin
+
+import (
+	"fmt"
+	"sort"
+
+	"k8s.io/apimachinery/pkg/api/validate/content"
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apiserver/pkg/registry/generic"
+	"k8s.io/apiserver/pkg/registry/rest"
+
+	"github.com/memkube/memkube/harness/registry"
+)
+
+// Kinds returns the built-in kinds, a fresh copy per call (servers must not
+// share mutable registry state).
+func Kinds() []*registry.Kind {
+	var out []*registry.Kind
+	for _, group := range [][]*registry.Kind{
+		coreKinds(), appsKinds(), batchKinds(), autoscalingKinds(), networkingKinds(), policyKinds(),
+		rbacKinds(), storageKinds(), admissionKinds(), otherKinds(), resourceKinds(),
+	} {
+		out = append(out, group...)
+	}
+	return out
+}
+
+// Storage builds the registries of every built-in kind and returns them by
+// group version, each keyed by resource (and "resource/subresource").
+func Storage(typer runtime.ObjectTyper, optsGetter generic.RESTOptionsGetter) (map[schema.GroupVersion]map[string]rest.Storage, error) {
+	out := map[schema.GroupVersion]map[string]rest.Storage{}
+	for _, kind := range Kinds() {
+		storage, err := registry.New(typer, optsGetter, kind)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range kind.Versions {
+			gv := schema.GroupVersion{Group: kind.Resource.Group, Version: v}
+			if out[gv] == nil {
+				out[gv] = map[string]rest.Storage{}
+			}
+			for path, s := range storage {
+				if _, dup := out[gv][path]; dup {
+					return nil, fmt.Errorf("%s %s registered twice", gv, path)
+				}
+				out[gv][path] = s
+			}
+		}
+	}
+	return out, nil
+}
+
+// Resources lists "group/version/resource" paths served, sorted; for tests.
+func Resources(storage map[schema.GroupVersion]map[string]rest.Storage) []string {
+	var out []string
+	for gv, m := range storage {
+		for path := range m {
+			out = append(out, gv.String()+"/"+path)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// kind returns a Kind of a resource served at version v1 of group, with
+// New and NewList of the Go types T and L.
+func kind[T, L any, PT interface {
+	*T
+	runtime.Object
+}, PL interface {
+	*L
+	runtime.Object
+}](group, resource, name string, namespaced bool) *registry.Kind {
+	return &registry.Kind{
+		Resource:   schema.GroupResource{Group: group, Resource: resource},
+		Versions:   []string{"v1"},
+		Kind:       name,
+		Namespaced: namespaced,
+		New:        func() runtime.Object { return PT(new(T)) },
+		NewList:    func() runtime.Object { return PL(new(L)) },
+	}
+}
+
+// Options that read like the discovery document.
+type opt func(*registry.Kind)
+
+func with(k *registry.Kind, opts ...opt) *registry.Kind {
+	for _, o := range opts {
+		o(k)
+	}
+	return k
+}
+
+func short(names ...string) opt   { return func(k *registry.Kind) { k.ShortNames = names } }
+func categories(c ...string) opt  { return func(k *registry.Kind) { k.Categories = c } }
+func status(k *registry.Kind)     { k.Status = true }
+func generation(k *registry.Kind) { k.Generation = true }
+func versions(v ...string) opt    { return func(k *registry.Kind) { k.Versions = v } }
+func names(f apimachineryvalidation.ValidateNameFunc) opt {
+	return func(k *registry.Kind) { k.NameValidation = f }
+}
+
+// all is the "all" category of kubectl get all.
+var all = categories("all")
+
+// apiExtensions is the category of the API-extension kinds.
+var apiExtensions = categories("api-extensions")
+
+// rbacName is RBAC's name rule: a path segment.
+func rbacName(name string, _ bool) []string { return content.IsPathSegmentName(name) }
+
+// anyName accepts every name, as certificate signing requests do.
+func anyName(string, bool) []string { return nil }

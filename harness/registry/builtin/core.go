@@ -1,0 +1,98 @@
+package builtin
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/memkube/memkube/harness/registry"
+)
+
+// eventTTL is kube-apiserver's default --event-ttl, in seconds.
+const eventTTL = 60 * 60
+
+func coreKinds() []*registry.Kind {
+	return []*registry.Kind{
+		with(kind[corev1.ConfigMap, corev1.ConfigMapList]("", "configmaps", "ConfigMap", true), short("cm"), configMapTable),
+		with(kind[corev1.Endpoints, corev1.EndpointsList]("", "endpoints", "Endpoints", true), short("ep")),
+		with(kind[corev1.Event, corev1.EventList]("", "events", "Event", true), short("ev"), ttl(eventTTL)),
+		with(kind[corev1.LimitRange, corev1.LimitRangeList]("", "limitranges", "LimitRange", true), short("limits")),
+		with(kind[corev1.Namespace, corev1.NamespaceList]("", "namespaces", "Namespace", false), short("ns"), status, namespace),
+		with(kind[corev1.Node, corev1.NodeList]("", "nodes", "Node", false), short("no"), status),
+		with(kind[corev1.PersistentVolumeClaim, corev1.PersistentVolumeClaimList]("", "persistentvolumeclaims", "PersistentVolumeClaim", true), short("pvc"), status),
+		with(kind[corev1.PersistentVolume, corev1.PersistentVolumeList]("", "persistentvolumes", "PersistentVolume", false), short("pv"), status),
+		with(kind[corev1.Pod, corev1.PodList]("", "pods", "Pod", true), short("po"), all, status, generation),
+		with(kind[corev1.PodTemplate, corev1.PodTemplateList]("", "podtemplates", "PodTemplate", true), generation),
+		with(kind[corev1.ReplicationController, corev1.ReplicationControllerList]("", "replicationcontrollers", "ReplicationController", true),
+			short("rc"), all, status, generation, scale(replicationControllerScale)),
+		with(kind[corev1.ResourceQuota, corev1.ResourceQuotaList]("", "resourcequotas", "ResourceQuota", true), short("quota"), status),
+		kind[corev1.Secret, corev1.SecretList]("", "secrets", "Secret", true),
+		with(kind[corev1.ServiceAccount, corev1.ServiceAccountList]("", "serviceaccounts", "ServiceAccount", true), short("sa"),
+			names(apimachineryvalidation.ValidateServiceAccountName)),
+		with(kind[corev1.Service, corev1.ServiceList]("", "services", "Service", true), short("svc"), all, status,
+			names(apimachineryvalidation.NameIsDNS1035Label)),
+	}
+}
+
+func ttl(seconds uint64) opt { return func(k *registry.Kind) { k.TTL = seconds } }
+
+func scale(s *registry.Scale) opt { return func(k *registry.Kind) { k.Scale = s } }
+
+// namespace: cluster-scoped, a DNS label, phase Active on create, no
+// deletecollection (as upstream, whose namespace REST does not offer it).
+func namespace(k *registry.Kind) {
+	k.NameValidation = apimachineryvalidation.ValidateNamespaceName
+	k.NoDeleteCollection = true
+	k.PrepareForCreate = func(_ context.Context, obj runtime.Object) {
+		obj.(*corev1.Namespace).Status = corev1.NamespaceStatus{Phase: corev1.NamespaceActive}
+		setNameLabel(obj.(*corev1.Namespace))
+	}
+	k.PrepareForUpdate = func(_ context.Context, obj, _ runtime.Object) { setNameLabel(obj.(*corev1.Namespace)) }
+	k.Table = registry.Table{Columns: []metav1.TableColumnDefinition{
+		{Name: "Name", Type: "string", Format: "name"},
+		{Name: "Status", Type: "string"},
+		{Name: "Age", Type: "string"},
+	}, Cells: func(obj runtime.Object) []interface{} {
+		ns := obj.(*corev1.Namespace)
+		return []interface{}{ns.Name, string(ns.Status.Phase), registry.Age(ns.CreationTimestamp)}
+	}}
+}
+
+// configMapTable is kubectl get's view of configmaps: NAME, DATA, AGE.
+func configMapTable(k *registry.Kind) {
+	k.Table = registry.Table{Columns: []metav1.TableColumnDefinition{
+		{Name: "Name", Type: "string", Format: "name"},
+		{Name: "Data", Type: "string"},
+		{Name: "Age", Type: "string"},
+	}, Cells: func(obj runtime.Object) []interface{} {
+		cm := obj.(*corev1.ConfigMap)
+		return []interface{}{cm.Name, int64(len(cm.Data) + len(cm.BinaryData)), registry.Age(cm.CreationTimestamp)}
+	}}
+}
+
+var replicationControllerScale = &registry.Scale{
+	SpecReplicas: func(obj runtime.Object) int32 {
+		if r := obj.(*corev1.ReplicationController).Spec.Replicas; r != nil {
+			return *r
+		}
+		return 0
+	},
+	SetSpecReplicas: func(obj runtime.Object, n int32) { obj.(*corev1.ReplicationController).Spec.Replicas = &n },
+	StatusReplicas:  func(obj runtime.Object) int32 { return obj.(*corev1.ReplicationController).Status.Replicas },
+	Selector: func(obj runtime.Object) (string, error) {
+		return labels.SelectorFromSet(obj.(*corev1.ReplicationController).Spec.Selector).String(), nil
+	},
+}
+
+// setNameLabel labels a namespace with its name, as kube-apiserver does so
+// that selectors can pick namespaces by name.
+func setNameLabel(ns *corev1.Namespace) {
+	if ns.Labels == nil {
+		ns.Labels = map[string]string{}
+	}
+	ns.Labels[corev1.LabelMetadataName] = ns.Name
+}

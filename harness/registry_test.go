@@ -1,0 +1,213 @@
+package harness_test
+
+import (
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
+
+	"github.com/memkube/memkube/harness"
+	"github.com/memkube/memkube/harness/harnesstest"
+)
+
+func newClient(t *testing.T) kubernetes.Interface {
+	t.Helper()
+	s := harnesstest.Start(t, harness.Options{})
+	c, err := kubernetes.NewForConfig(s.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func deployment(name string) *appsv1.Deployment {
+	labels := map[string]string{"app": name}
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: ptr.To[int32](1),
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "nginx"}}},
+			},
+		},
+	}
+}
+
+// TestSpecStatusGeneration checks the common strategy on a Deployment:
+// status is dropped on create and kept on spec updates, generation moves only
+// with the spec, and the status subresource changes status only.
+func TestSpecStatusGeneration(t *testing.T) {
+	ctx := t.Context()
+	deployments := newClient(t).AppsV1().Deployments("default")
+	d := deployment("web")
+	d.Status.Replicas = 7
+	created, err := deployments.Create(ctx, d, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.Generation != 1 || created.Status.Replicas != 0 || created.UID == "" || created.CreationTimestamp.IsZero() {
+		t.Fatalf("created: generation %d, status.replicas %d, uid %q, created %v; want 1, 0, set, set",
+			created.Generation, created.Status.Replicas, created.UID, created.CreationTimestamp)
+	}
+
+	created.Status.Replicas = 1
+	withStatus, err := deployments.UpdateStatus(ctx, created, metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if withStatus.Status.Replicas != 1 || withStatus.Generation != 1 {
+		t.Fatalf("after status update: status.replicas %d generation %d, want 1 and 1", withStatus.Status.Replicas, withStatus.Generation)
+	}
+
+	withStatus.Labels = map[string]string{"tier": "front"}
+	labelled, err := deployments.Update(ctx, withStatus, metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if labelled.Generation != 1 {
+		t.Fatalf("metadata-only update: generation %d, want 1", labelled.Generation)
+	}
+
+	labelled.Spec.Replicas = ptr.To[int32](3)
+	labelled.Status.Replicas = 99
+	scaled, err := deployments.Update(ctx, labelled, metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scaled.Generation != 2 || scaled.Status.Replicas != 1 {
+		t.Fatalf("spec update: generation %d status.replicas %d, want 2 and the stored 1", scaled.Generation, scaled.Status.Replicas)
+	}
+
+	scaled.Spec.Replicas = ptr.To[int32](10)
+	scaled.Status.Replicas = 2
+	statusOnly, err := deployments.UpdateStatus(ctx, scaled, metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *statusOnly.Spec.Replicas != 3 || statusOnly.Status.Replicas != 2 || statusOnly.Generation != 2 {
+		t.Fatalf("status update with a spec change: spec.replicas %d status.replicas %d generation %d, want 3, 2, 2",
+			*statusOnly.Spec.Replicas, statusOnly.Status.Replicas, statusOnly.Generation)
+	}
+
+	if _, err := deployments.UpdateStatus(ctx, deployment("missing"), metav1.UpdateOptions{}); !apierrors.IsNotFound(err) {
+		t.Fatalf("status update of a missing deployment: %v, want 404", err)
+	}
+}
+
+// TestScaleSubresource reads and writes a Deployment's replicas through
+// autoscaling/v1 Scale, as kubectl scale and the HPA controller do.
+func TestScaleSubresource(t *testing.T) {
+	ctx := t.Context()
+	deployments := newClient(t).AppsV1().Deployments("default")
+	if _, err := deployments.Create(ctx, deployment("web"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	scale, err := deployments.GetScale(ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scale.Spec.Replicas != 1 || scale.Status.Selector != "app=web" {
+		t.Fatalf("scale %+v, want 1 replica and selector app=web", scale)
+	}
+	scale.Spec.Replicas = 4
+	if _, err := deployments.UpdateScale(ctx, "web", scale, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := deployments.Get(ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *d.Spec.Replicas != 4 || d.Generation != 2 {
+		t.Fatalf("after scale: spec.replicas %d generation %d, want 4 and 2", *d.Spec.Replicas, d.Generation)
+	}
+	patch := []byte(`{"spec":{"replicas":-1}}`)
+	_, err = deployments.Patch(ctx, "web", types.MergePatchType, patch, metav1.PatchOptions{}, "scale")
+	want := `Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0`
+	if !apierrors.IsInvalid(err) || err.Error() != want {
+		t.Fatalf("negative scale: got %v, want %s", err, want)
+	}
+}
+
+// TestServedVersions checks kinds served in a version other than their
+// storage version: HorizontalPodAutoscaler (stored as autoscaling/v2) read as
+// autoscaling/v1, and core events read through events.k8s.io/v1.
+func TestServedVersions(t *testing.T) {
+	ctx := t.Context()
+	c := newClient(t)
+	hpa := &autoscalingv2.HorizontalPodAutoscaler{
+		ObjectMeta: metav1.ObjectMeta{Name: "web"},
+		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
+			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "web"},
+			MinReplicas:    ptr.To[int32](1),
+			MaxReplicas:    5,
+			Metrics: []autoscalingv2.MetricSpec{{
+				Type: autoscalingv2.ResourceMetricSourceType,
+				Resource: &autoscalingv2.ResourceMetricSource{Name: corev1.ResourceCPU, Target: autoscalingv2.MetricTarget{
+					Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr.To[int32](60),
+				}},
+			}},
+		},
+	}
+	if _, err := c.AutoscalingV2().HorizontalPodAutoscalers("default").Create(ctx, hpa, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	v1, err := c.AutoscalingV1().HorizontalPodAutoscalers("default").Get(ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v1.Spec.TargetCPUUtilizationPercentage == nil || *v1.Spec.TargetCPUUtilizationPercentage != 60 || v1.Spec.MaxReplicas != 5 {
+		t.Fatalf("autoscaling/v1 view: %+v, want targetCPUUtilizationPercentage 60 and maxReplicas 5", v1.Spec)
+	}
+	v1.Spec.TargetCPUUtilizationPercentage = ptr.To[int32](80)
+	if _, err := c.AutoscalingV1().HorizontalPodAutoscalers("default").Update(ctx, v1, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := c.AutoscalingV2().HorizontalPodAutoscalers("default").Get(ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v2.Spec.Metrics[0].Resource.Target.AverageUtilization; got == nil || *got != 80 || v2.Generation != 2 {
+		t.Fatalf("autoscaling/v2 after a v1 update: %+v generation %d, want averageUtilization 80 and generation 2", v2.Spec.Metrics, v2.Generation)
+	}
+
+	ev := &corev1.Event{
+		ObjectMeta:     metav1.ObjectMeta{Name: "web.1"},
+		InvolvedObject: corev1.ObjectReference{Kind: "Deployment", Namespace: "default", Name: "web"},
+		Reason:         "Scaled",
+		Message:        "scaled up to 3",
+		Type:           corev1.EventTypeNormal,
+	}
+	if _, err := c.CoreV1().Events("default").Create(ctx, ev, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.EventsV1().Events("default").Get(ctx, "web.1", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Note != "scaled up to 3" || got.Regarding.Name != "web" || got.Reason != "Scaled" {
+		t.Fatalf("events.k8s.io/v1 view: note %q regarding %q reason %q", got.Note, got.Regarding.Name, got.Reason)
+	}
+	if _, err := c.EventsV1().Events("default").Create(ctx, &eventsv1.Event{
+		ObjectMeta: metav1.ObjectMeta{Name: "web.2"}, EventTime: metav1.NowMicro(),
+		ReportingController: "memkube.io/test", ReportingInstance: "test", Action: "Scale", Reason: "Scaled",
+		Regarding: corev1.ObjectReference{Kind: "Deployment", Namespace: "default", Name: "web"}, Type: corev1.EventTypeNormal,
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.CoreV1().Events("default").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Items) != 2 {
+		t.Fatalf("core events %d, want both events", len(list.Items))
+	}
+}
