@@ -28,9 +28,10 @@ const (
 	// its internal type: Go field names, no omitempty, e.g.
 	// {"ScaleUp":null,"ScaleDown":{"StabilizationWindowSeconds":60,"SelectPolicy":null,"Policies":null,"Tolerance":null}}.
 	BehaviorSpecsAnnotation = "autoscaling.alpha.kubernetes.io/behavior"
-	// ToleranceScaleDownAnnotation and ToleranceScaleUpAnnotation are no longer
-	// written (tolerance travels inside BehaviorSpecsAnnotation) but are still
-	// dropped on conversion, as upstream does.
+	// ToleranceScaleDownAnnotation and ToleranceScaleUpAnnotation are not
+	// written by the v1 conversion (tolerance travels inside
+	// BehaviorSpecsAnnotation) but are dropped with the others, as upstream
+	// does.
 	ToleranceScaleDownAnnotation = "autoscaling.alpha.kubernetes.io/scale-down-tolerance"
 	ToleranceScaleUpAnnotation   = "autoscaling.alpha.kubernetes.io/scale-up-tolerance"
 )

@@ -1,6 +1,8 @@
 package builtin
 
 import (
+	"context"
+
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
@@ -17,9 +19,11 @@ import (
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	storagemigrationv1 "k8s.io/api/storagemigration/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/memkube/memkube/harness/apis/conversion"
 	"github.com/memkube/memkube/harness/registry"
 )
 
@@ -34,8 +38,20 @@ func autoscalingKinds() []*registry.Kind {
 	return []*registry.Kind{
 		// stored as autoscaling/v2; v1 converts (harness/apis/conversion).
 		with(kind[autoscalingv2.HorizontalPodAutoscaler, autoscalingv2.HorizontalPodAutoscalerList]("autoscaling", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true),
-			versions("v2", "v1"), short("hpa"), all, status, generation),
+			versions("v2", "v1"), short("hpa"), all, status, generation, dropHPARoundTripAnnotations),
 	}
+}
+
+// dropHPARoundTripAnnotations drops the annotations autoscaling/v1 uses to
+// carry v2-only fields: upstream's internal object never keeps them, whichever
+// version wrote it.
+func dropHPARoundTripAnnotations(k *registry.Kind) {
+	drop := func(obj runtime.Object) {
+		hpa := obj.(*autoscalingv2.HorizontalPodAutoscaler)
+		hpa.Annotations = conversion.DropRoundTripAnnotations(hpa.Annotations)
+	}
+	k.PrepareForCreate = func(_ context.Context, obj runtime.Object) { drop(obj) }
+	k.PrepareForUpdate = func(_ context.Context, obj, _ runtime.Object) { drop(obj) }
 }
 
 func networkingKinds() []*registry.Kind {
