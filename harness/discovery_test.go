@@ -34,8 +34,6 @@ var notServedYet = []string{
 	"v1/pods/resize",
 	"v1/serviceaccounts/token",
 	"v1/services/proxy",
-	"apiextensions.k8s.io/v1/customresourcedefinitions",
-	"apiextensions.k8s.io/v1/customresourcedefinitions/status",
 	"apiregistration.k8s.io/v1/apiservices",
 	"apiregistration.k8s.io/v1/apiservices/status",
 	"certificates.k8s.io/v1/certificatesigningrequests/approval",

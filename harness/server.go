@@ -15,11 +15,14 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	crdopenapi "k8s.io/apiextensions-apiserver/pkg/controller/openapi"
+	crdopenapiv3 "k8s.io/apiextensions-apiserver/pkg/controller/openapiv3"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
@@ -28,6 +31,7 @@ import (
 	"k8s.io/apiserver/pkg/authentication/request/x509"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
+	discoveryendpoint "k8s.io/apiserver/pkg/endpoints/discovery/aggregated"
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/registry/rest"
@@ -62,15 +66,19 @@ type Options struct {
 
 // Server is a running memkube API server.
 type Server struct {
-	store    *memstore.Store
-	url      string
-	port     string
-	caPEM    []byte
-	admin    pki.KeyPair
-	cancel   context.CancelFunc
-	stopped  <-chan struct{}
-	generic  *genericapiserver.GenericAPIServer
-	adminCfg *restclient.Config
+	store   *memstore.Store
+	url     string
+	port    string
+	caPEM   []byte
+	admin   pki.KeyPair
+	cancel  context.CancelFunc
+	stopped <-chan struct{}
+	generic *genericapiserver.GenericAPIServer
+	// controllers are the goroutines the server runs besides k8s.io/apiserver's.
+	controllers sync.WaitGroup
+	// decorator puts the watch cache over memstore for every resource.
+	decorator generic.StorageDecorator
+	adminCfg  *restclient.Config
 }
 
 // shutdownTimeout bounds how long Stop waits for in-flight requests.
@@ -153,11 +161,24 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
-	gs, err := config.Complete(informers.NewSharedInformerFactory(client, 0)).New("memkube", genericapiserver.NewEmptyDelegate())
+	kubeInformers := informers.NewSharedInformerFactory(client, 0)
+	s.decorator = backend.MemstoreDecorator(s.store)
+	// both servers publish into one aggregated discovery document.
+	config.AggregatedDiscoveryGroupManager = discoveryendpoint.NewResourceManager("apis")
+	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.decorator)
 	if err != nil {
+		return nil, err
+	}
+	gs, err := config.Complete(kubeInformers).New("memkube", crdServer.GenericAPIServer)
+	if err != nil {
+		crdServer.GenericAPIServer.Destroy()
 		return nil, fmt.Errorf("new server: %w", err)
 	}
 	s.generic = gs
+	if _, err := newCRDGroupDiscovery(gs.DiscoveryGroupManager, crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions()); err != nil {
+		gs.Destroy()
+		return nil, fmt.Errorf("CRD discovery: %w", err)
+	}
 	if err := s.installAPIs(scheme, codecs, config); err != nil {
 		return nil, err
 	}
@@ -166,9 +187,17 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// On Stop, in-flight requests get shutdownTimeout to finish. http.Server
 	// does not close idle HTTP/2 connections on shutdown but waits for them,
 	// so any client that keeps one open costs Stop the whole timeout: keep it short.
-	stopped, _, err := gs.PrepareRun().NonBlockingRunWithContext(runCtx, shutdownTimeout)
+	prepared := gs.PrepareRun()
+	// The main server answers /openapi: publish the CRDs' schemas there,
+	// as kube-apiserver's aggregator does.
+	crds := crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions()
+	v2, v3 := crdopenapi.NewController(crds), crdopenapiv3.NewController(crds)
+	s.controllers.Go(func() { v2.Run(gs.StaticOpenAPISpec, gs.OpenAPIVersionedService, runCtx.Done()) })
+	s.controllers.Go(func() { v3.Run(gs.OpenAPIV3VersionedService, runCtx.Done()) })
+	stopped, _, err := prepared.NonBlockingRunWithContext(runCtx, shutdownTimeout)
 	if err != nil {
 		cancel()
+		s.controllers.Wait()
 		return nil, fmt.Errorf("run server: %w", err)
 	}
 	s.cancel, s.stopped = cancel, stopped
@@ -182,7 +211,12 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 // installAPIs installs every built-in group version and creates the objects
 // a server has at start.
 func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFactory, config *genericapiserver.Config) error {
-	getter := restOptionsGetter{decorator: backend.MemstoreDecorator(s.store), codecs: codecs}
+	getter := restOptionsGetter{
+		decorator: s.decorator,
+		codecs:    codecs,
+		encode:    func(gr schema.GroupResource) schema.GroupVersion { return apis.StorageVersion(gr.Group) },
+		prefix:    resourcePrefix,
+	}
 	storage, err := builtin.Storage(scheme, getter)
 	if err != nil {
 		return err
@@ -260,6 +294,7 @@ func (s *Server) waitReady(ctx context.Context) error {
 func (s *Server) Stop() {
 	s.cancel()
 	<-s.stopped
+	s.controllers.Wait()
 	s.generic.Destroy()
 	s.store.Close()
 }
@@ -284,11 +319,15 @@ func (s *Server) WriteKubeconfig(path string) error {
 }
 
 // restOptionsGetter gives every resource memstore storage behind the watch
-// cache, stored as protobuf at the external version, under /registry like
+// cache, stored as protobuf at its storage version, under /registry like
 // kube-apiserver.
 type restOptionsGetter struct {
 	decorator generic.StorageDecorator
 	codecs    serializer.CodecFactory
+	// encode is the version a resource is stored in.
+	encode func(schema.GroupResource) schema.GroupVersion
+	// prefix is the resource's key prefix under /registry.
+	prefix func(schema.GroupResource) string
 }
 
 func (g restOptionsGetter) GetRESTOptions(resource schema.GroupResource, _ runtime.Object) (generic.RESTOptions, error) {
@@ -297,15 +336,16 @@ func (g restOptionsGetter) GetRESTOptions(resource schema.GroupResource, _ runti
 		return generic.RESTOptions{}, errors.New("no protobuf serializer")
 	}
 	internal := schema.GroupVersion{Group: resource.Group, Version: runtime.APIVersionInternal}
-	codec := g.codecs.CodecForVersions(info.Serializer, g.codecs.UniversalDeserializer(), apis.StorageVersion(resource.Group), internal)
+	encode := g.encode(resource)
+	codec := g.codecs.CodecForVersions(info.Serializer, g.codecs.UniversalDeserializer(), encode, internal)
 	config := storagebackend.NewDefaultConfig("/registry", codec)
-	config.EncodeVersioner = apis.StorageVersion(resource.Group)
+	config.EncodeVersioner = encode
 	return generic.RESTOptions{
 		StorageConfig:           config.ForResource(resource),
 		Decorator:               g.decorator,
 		EnableGarbageCollection: false,
 		DeleteCollectionWorkers: 1,
-		ResourcePrefix:          "/" + resourcePrefix(resource),
+		ResourcePrefix:          "/" + g.prefix(resource),
 	}, nil
 }
 
