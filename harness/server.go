@@ -44,6 +44,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	basecompatibility "k8s.io/component-base/compatibility"
+	"k8s.io/klog/v2"
 
 	"github.com/memkube/memkube/harness/apis"
 	"github.com/memkube/memkube/harness/backend"
@@ -142,6 +143,8 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	config.OpenAPIConfig.Info.Title, config.OpenAPIConfig.Info.Version = "Kubernetes", "v"+Version
 	config.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(openapi.GetOpenAPIDefinitions, namer)
 	config.OpenAPIV3Config.Info.Title, config.OpenAPIV3Config.Info.Version = "Kubernetes", "v"+Version
+	// OpenAPI documents are built once per process (openapi_cache.go).
+	config.SkipOpenAPIInstallation = true
 	config.SecureServing = &genericapiserver.SecureServingInfo{Listener: ln}
 	if config.SecureServing.Cert, err = dynamiccertificates.NewStaticCertKeyContent("serving", serving.CertPEM, serving.KeyPEM); err != nil {
 		return nil, fmt.Errorf("serving certificate: %w", err)
@@ -188,12 +191,25 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// does not close idle HTTP/2 connections on shutdown but waits for them,
 	// so any client that keeps one open costs Stop the whole timeout: keep it short.
 	prepared := gs.PrepareRun()
+	v2Service, v2Static, v3Service, err := installOpenAPI(gs.Handler.GoRestfulContainer, gs.Handler.NonGoRestfulMux, config.OpenAPIConfig, config.OpenAPIV3Config)
+	if err != nil {
+		cancel()
+		gs.Destroy()
+		return nil, err
+	}
 	// The main server answers /openapi: publish the CRDs' schemas there,
 	// as kube-apiserver's aggregator does.
 	crds := crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions()
 	v2, v3 := crdopenapi.NewController(crds), crdopenapiv3.NewController(crds)
-	s.controllers.Go(func() { v2.Run(gs.StaticOpenAPISpec, gs.OpenAPIVersionedService, runCtx.Done()) })
-	s.controllers.Go(func() { v3.Run(gs.OpenAPIV3VersionedService, runCtx.Done()) })
+	s.controllers.Go(func() {
+		static, err := v2Static()
+		if err != nil {
+			klog.ErrorS(err, "OpenAPI v2: CRD schemas are not published")
+			return
+		}
+		v2.Run(static, v2Service, runCtx.Done())
+	})
+	s.controllers.Go(func() { v3.Run(v3Service, runCtx.Done()) })
 	stopped, _, err := prepared.NonBlockingRunWithContext(runCtx, shutdownTimeout)
 	if err != nil {
 		cancel()

@@ -17,3 +17,19 @@ func BenchmarkStartStop(b *testing.B) {
 		s.Stop()
 	}
 }
+
+// BenchmarkStart and BenchmarkStop time the two halves apart.
+func BenchmarkStart(b *testing.B) {
+	var servers []*harness.Server
+	for b.Loop() {
+		s, err := harness.Start(b.Context(), harness.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		servers = append(servers, s)
+	}
+	b.StopTimer()
+	for _, s := range servers {
+		s.Stop()
+	}
+}
