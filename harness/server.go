@@ -27,8 +27,14 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apimachinery/pkg/util/uuid"
+	utilwaitgroup "k8s.io/apimachinery/pkg/util/waitgroup"
 	apimachineryversion "k8s.io/apimachinery/pkg/version"
+	"k8s.io/apiserver/pkg/authentication/group"
+	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
+	unionauth "k8s.io/apiserver/pkg/authentication/request/union"
 	"k8s.io/apiserver/pkg/authentication/request/x509"
+	"k8s.io/apiserver/pkg/authentication/token/tokenfile"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
 	discoveryendpoint "k8s.io/apiserver/pkg/endpoints/discovery/aggregated"
@@ -41,6 +47,7 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	restclient "k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	basecompatibility "k8s.io/component-base/compatibility"
@@ -80,6 +87,12 @@ type Server struct {
 	// decorator puts the watch cache over memstore for every resource.
 	decorator generic.StorageDecorator
 	adminCfg  *restclient.Config
+	// inProcessCfg reaches the server through transport, without a socket.
+	inProcessCfg *restclient.Config
+	transport    *inProcessTransport
+	listener     *trackingListener
+	// inFlight counts the requests that are not long-running (not watches).
+	inFlight *utilwaitgroup.SafeWaitGroup
 }
 
 // shutdownTimeout bounds how long Stop waits for in-flight requests.
@@ -137,15 +150,22 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	config := genericapiserver.NewConfig(codecs)
 	config.EffectiveVersion = effectiveVersion{basecompatibility.NewEffectiveVersionFromString(Version, "", "")}
 	config.LegacyAPIGroupPrefixes = sets.NewString("/api")
-	config.LoopbackClientConfig = restclient.CopyConfig(s.adminCfg)
+	// The server's own clients (informers of its controllers) talk to it
+	// in-process, as user system:apiserver, like kube-apiserver's loopback.
+	loopbackToken, adminToken := randomToken(), randomToken()
+	s.transport = &inProcessTransport{}
+	s.inProcessCfg = &restclient.Config{Host: inProcessHost, BearerToken: adminToken, Transport: s.transport}
+	config.LoopbackClientConfig = &restclient.Config{Host: inProcessHost, BearerToken: loopbackToken, Transport: s.transport}
 	namer := openapinamer.NewDefinitionNamer(scheme)
 	config.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(openapi.GetOpenAPIDefinitions, namer)
 	config.OpenAPIConfig.Info.Title, config.OpenAPIConfig.Info.Version = "Kubernetes", "v"+Version
 	config.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(openapi.GetOpenAPIDefinitions, namer)
 	config.OpenAPIV3Config.Info.Title, config.OpenAPIV3Config.Info.Version = "Kubernetes", "v"+Version
+	s.inFlight = config.NonLongRunningRequestWaitGroup
 	// OpenAPI documents are built once per process (openapi_cache.go).
 	config.SkipOpenAPIInstallation = true
-	config.SecureServing = &genericapiserver.SecureServingInfo{Listener: ln}
+	s.listener = newTrackingListener(ln)
+	config.SecureServing = &genericapiserver.SecureServingInfo{Listener: s.listener}
 	if config.SecureServing.Cert, err = dynamiccertificates.NewStaticCertKeyContent("serving", serving.CertPEM, serving.KeyPEM); err != nil {
 		return nil, fmt.Errorf("serving certificate: %w", err)
 	}
@@ -153,11 +173,17 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("client CA: %w", err)
 	}
 	clientCA := ca.Pool()
-	config.Authentication.Authenticator = x509.NewDynamic(func() (stdx509.VerifyOptions, bool) {
+	certs := x509.NewDynamic(func() (stdx509.VerifyOptions, bool) {
 		opts := x509.DefaultVerifyOptions()
 		opts.Roots = clientCA
 		return opts, true
 	}, x509.CommonNameUserConversion)
+	tokens := bearertoken.New(tokenfile.New(map[string]*user.DefaultInfo{
+		loopbackToken: {Name: user.APIServerUser, UID: string(uuid.NewUUID()), Groups: []string{user.SystemPrivilegedGroup}},
+		adminToken:    {Name: adminUser, Groups: []string{user.SystemPrivilegedGroup}},
+	}))
+	// every authenticated user is in system:authenticated, as in kube-apiserver.
+	config.Authentication.Authenticator = group.NewAuthenticatedGroupAdder(unionauth.New(certs, tokens))
 	config.Authorization.Authorizer = authorizerfactory.NewPrivilegedGroups(user.SystemPrivilegedGroup)
 
 	client, err := kubernetes.NewForConfig(config.LoopbackClientConfig)
@@ -178,6 +204,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("new server: %w", err)
 	}
 	s.generic = gs
+	s.transport.set(gs.Handler)
 	if _, err := newCRDGroupDiscovery(gs.DiscoveryGroupManager, crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions()); err != nil {
 		gs.Destroy()
 		return nil, fmt.Errorf("CRD discovery: %w", err)
@@ -190,6 +217,20 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// On Stop, in-flight requests get shutdownTimeout to finish. http.Server
 	// does not close idle HTTP/2 connections on shutdown but waits for them,
 	// so any client that keeps one open costs Stop the whole timeout: keep it short.
+	// The CRD informer is started by a post-start hook, and readiness waits
+	// for it in 100 ms polls: start it here, in-process, so it has synced
+	// before the hooks first look.
+	crdInformer := crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions().Informer()
+	crdServer.Informers.Start(runCtx.Done())
+	for !crdInformer.HasSynced() {
+		select {
+		case <-ctx.Done():
+			cancel()
+			gs.Destroy()
+			return nil, fmt.Errorf("CRD informer: %w", ctx.Err())
+		case <-time.After(time.Millisecond):
+		}
+	}
 	prepared := gs.PrepareRun()
 	v2Service, v2Static, v3Service, err := installOpenAPI(gs.Handler.GoRestfulContainer, gs.Handler.NonGoRestfulMux, config.OpenAPIConfig, config.OpenAPIV3Config)
 	if err != nil {
@@ -200,14 +241,30 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// The main server answers /openapi: publish the CRDs' schemas there,
 	// as kube-apiserver's aggregator does.
 	crds := crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions()
-	v2, v3 := crdopenapi.NewController(crds), crdopenapiv3.NewController(crds)
+	v3 := crdopenapiv3.NewController(crds)
+	// The v2 document is built on first use; merging CRDs into it waits
+	// for the first CRD, so servers without CRDs never build it.
+	firstCRD := make(chan struct{})
+	var seen sync.Once
+	if _, err := crdInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(any) { seen.Do(func() { close(firstCRD) }) },
+	}); err != nil {
+		cancel()
+		gs.Destroy()
+		return nil, err
+	}
 	s.controllers.Go(func() {
+		select {
+		case <-firstCRD:
+		case <-runCtx.Done():
+			return
+		}
 		static, err := v2Static()
 		if err != nil {
 			klog.ErrorS(err, "OpenAPI v2: CRD schemas are not published")
 			return
 		}
-		v2.Run(static, v2Service, runCtx.Done())
+		crdopenapi.NewController(crds).Run(static, v2Service, runCtx.Done())
 	})
 	s.controllers.Go(func() { v3.Run(v3Service, runCtx.Done()) })
 	stopped, _, err := prepared.NonBlockingRunWithContext(runCtx, shutdownTimeout)
@@ -281,15 +338,13 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 
 // waitReady waits until /readyz answers 200 to the admin.
 func (s *Server) waitReady(ctx context.Context) error {
-	rt, err := restclient.TransportFor(s.adminCfg)
+	rt, err := restclient.TransportFor(s.inProcessCfg)
 	if err != nil {
 		return err
 	}
 	client := &http.Client{Transport: rt, Timeout: 5 * time.Second}
-	// an idle HTTP/2 connection left open would hold up Stop (see shutdownTimeout).
-	defer client.CloseIdleConnections()
 	for {
-		resp, err := client.Get(s.url + "/readyz")
+		resp, err := client.Get(inProcessHost + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -301,7 +356,7 @@ func (s *Server) waitReady(ctx context.Context) error {
 			return fmt.Errorf("server not ready: %w", ctx.Err())
 		case <-s.stopped:
 			return errors.New("server stopped before it was ready")
-		case <-time.After(5 * time.Millisecond):
+		case <-time.After(time.Millisecond):
 		}
 	}
 }
@@ -309,6 +364,11 @@ func (s *Server) waitReady(ctx context.Context) error {
 // Stop stops the server and waits for it.
 func (s *Server) Stop() {
 	s.cancel()
+	// Let requests in flight finish, as kube-apiserver does; then end the
+	// long-running ones (watches) by closing their connections.
+	s.inFlight.Wait()
+	s.listener.closeConns()
+	s.transport.closeAll()
 	<-s.stopped
 	s.controllers.Wait()
 	s.generic.Destroy()
@@ -320,6 +380,14 @@ func (s *Server) URL() string { return s.url }
 
 // RESTConfig returns a client config of the admin user (group system:masters).
 func (s *Server) RESTConfig() *restclient.Config { return restclient.CopyConfig(s.adminCfg) }
+
+// InProcessRESTConfig returns a client config of the admin user whose
+// requests go straight to the server's handler, in this process: no socket,
+// no TLS, the fastest way for a test to talk to its server. Clients built
+// from it work as any other (watches included) until the server stops.
+func (s *Server) InProcessRESTConfig() *restclient.Config {
+	return restclient.CopyConfig(s.inProcessCfg)
+}
 
 // Store returns the server's store (snapshots, fault hooks).
 func (s *Server) Store() *memstore.Store { return s.store }

@@ -185,6 +185,12 @@ func (s *Storage) GetCurrentResourceVersion(ctx context.Context) (uint64, error)
 	if rev == 0 {
 		return 0, fmt.Errorf("the current resource version must be greater than 0")
 	}
+	// The watch cache asks for the current revision to serve a consistent
+	// read, then waits until its watch has seen it: over etcd, until the
+	// next progress notification it requests every 100 ms. memstore sends
+	// this view's watches a progress notification now, so the wait is the
+	// time to deliver it. Extra progress notifications are always correct.
+	_ = s.RequestWatchProgress(ctx)
 	return uint64(rev), nil
 }
 

@@ -1,0 +1,168 @@
+package harness
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+
+	"k8s.io/klog/v2"
+)
+
+// inProcessHost is the host of in-process client configs: requests never
+// leave the process, so it names nothing.
+const inProcessHost = "http://memkube.in-process"
+
+// inProcessTransport serves requests with a server's handler in the calling
+// process: no socket, no TLS. Response bodies stream (watches work); closing
+// a body cancels the request as a closed connection would.
+type inProcessTransport struct {
+	handler atomic.Pointer[http.Handler]
+
+	mu       sync.Mutex
+	inFlight map[*context.CancelFunc]struct{}
+	closed   bool
+}
+
+// closeAll cancels every request in flight and fails new ones, as closing
+// a server's connections would.
+func (t *inProcessTransport) closeAll() {
+	t.mu.Lock()
+	inFlight := t.inFlight
+	t.inFlight, t.closed = nil, true
+	t.mu.Unlock()
+	for cancel := range inFlight {
+		(*cancel)()
+	}
+}
+
+// track registers a request's cancel function until done is called.
+func (t *inProcessTransport) track(cancel *context.CancelFunc) (done func(), ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return nil, false
+	}
+	if t.inFlight == nil {
+		t.inFlight = map[*context.CancelFunc]struct{}{}
+	}
+	t.inFlight[cancel] = struct{}{}
+	return func() {
+		t.mu.Lock()
+		delete(t.inFlight, cancel)
+		t.mu.Unlock()
+	}, true
+}
+
+func (t *inProcessTransport) set(h http.Handler) { t.handler.Store(&h) }
+
+func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	h := t.handler.Load()
+	if h == nil {
+		return nil, errors.New("memkube: the server is not serving yet")
+	}
+	ctx, cancel := context.WithCancel(req.Context())
+	untrack, ok := t.track(&cancel)
+	if !ok {
+		cancel()
+		return nil, errors.New("memkube: the server has stopped")
+	}
+	in := req.Clone(ctx)
+	in.RequestURI = req.URL.RequestURI()
+	in.RemoteAddr = "127.0.0.1:0"
+	if in.Body == nil {
+		in.Body = http.NoBody
+	}
+	pr, pw := io.Pipe()
+	w := &pipeWriter{header: http.Header{}, body: pw, headerSent: make(chan struct{}), closed: make(chan bool, 1)}
+	stop := context.AfterFunc(ctx, func() { w.closed <- true })
+	go func() {
+		defer func() {
+			// as net/http: a handler may panic to abort its response.
+			if p := recover(); p != nil && p != http.ErrAbortHandler {
+				klog.ErrorS(fmt.Errorf("%v", p), "in-process request panicked", "method", in.Method, "url", in.URL.String())
+			}
+			stop()
+			w.WriteHeader(http.StatusOK) // a handler that wrote nothing
+			_ = pw.Close()
+			_ = in.Body.Close()
+			cancel()
+			untrack()
+		}()
+		(*h).ServeHTTP(w, in)
+	}()
+	select {
+	case <-w.headerSent:
+	case <-ctx.Done():
+		_ = pr.Close()
+		cancel()
+		return nil, ctx.Err()
+	}
+	return &http.Response{
+		Status:        http.StatusText(w.status),
+		StatusCode:    w.status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        w.sent,
+		Body:          &cancelOnClose{ReadCloser: pr, cancel: cancel},
+		ContentLength: -1,
+		Request:       req,
+	}, nil
+}
+
+// pipeWriter is the http.ResponseWriter of an in-process request: the
+// header is handed over on the first write, the body streams through a pipe.
+type pipeWriter struct {
+	header     http.Header
+	sent       http.Header
+	status     int
+	once       sync.Once
+	headerSent chan struct{}
+	body       *io.PipeWriter
+	closed     chan bool
+}
+
+func (w *pipeWriter) Header() http.Header { return w.header }
+
+func (w *pipeWriter) WriteHeader(status int) {
+	w.once.Do(func() {
+		w.status, w.sent = status, w.header.Clone()
+		close(w.headerSent)
+	})
+}
+
+func (w *pipeWriter) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.body.Write(p)
+}
+
+// Flush does nothing: writes reach the reader as they happen.
+func (w *pipeWriter) Flush() {}
+
+// CloseNotify reports the client going away (its request's context ending):
+// k8s.io/apiserver's response writer wrappers offer Flush only to writers
+// that also offer CloseNotify, as net/http's do.
+func (w *pipeWriter) CloseNotify() <-chan bool { return w.closed }
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	c.cancel()
+	return c.ReadCloser.Close()
+}
+
+// randomToken is a bearer token nobody can guess.
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b)
+}
