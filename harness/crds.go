@@ -23,7 +23,6 @@ import (
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	"k8s.io/apiserver/pkg/registry/generic"
 	genericapiserver "k8s.io/apiserver/pkg/server"
-	"k8s.io/apiserver/pkg/storage/storagebackend"
 	"k8s.io/apiserver/pkg/util/webhook"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/kube-openapi/pkg/common"
@@ -35,12 +34,12 @@ import (
 // CustomResourceDefinitions and custom resources, from a copy of the main
 // server's config, as kube-apiserver does. It is the main server's delegate:
 // requests the built-in groups do not serve fall through to it.
-func newCRDServer(base genericapiserver.Config, informers genericapiserver.RecommendedConfig, decorator generic.StorageDecorator) (*apiextensionsapiserver.CustomResourceDefinitions, error) {
+func newCRDServer(base genericapiserver.Config, informers genericapiserver.RecommendedConfig, storage *storageBackend) (*apiextensionsapiserver.CustomResourceDefinitions, error) {
 	base.PostStartHooks = map[string]genericapiserver.PostStartHookConfigEntry{}
 	base.MergedResourceConfig = apiextensionsapiserver.DefaultAPIResourceConfigSource()
 	base.RESTOptionsGetter = restOptionsGetter{
-		decorator: decorator,
-		codecs:    apiextensionsapiserver.Codecs,
+		storage: storage,
+		codecs:  apiextensionsapiserver.Codecs,
 		// kube-apiserver v1.37 still stores CRDs as v1beta1.
 		encode: func(schema.GroupResource) schema.GroupVersion { return apiextensionsv1beta1.SchemeGroupVersion },
 		prefix: func(gr schema.GroupResource) string { return gr.Group + "/" + gr.Resource },
@@ -54,7 +53,7 @@ func newCRDServer(base genericapiserver.Config, informers genericapiserver.Recom
 	config := apiextensionsapiserver.Config{
 		GenericConfig: &informers,
 		ExtraConfig: apiextensionsapiserver.ExtraConfig{
-			CRDRESTOptionsGetter: crRESTOptionsGetter{decorator: decorator},
+			CRDRESTOptionsGetter: crRESTOptionsGetter{storage: storage},
 			MasterCount:          1,
 			ServiceResolver:      webhook.NewDefaultServiceResolver(),
 			AuthResolverWrapper:  func(r webhook.AuthenticationInfoResolver) webhook.AuthenticationInfoResolver { return r },
@@ -79,16 +78,15 @@ func crdOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 // crRESTOptionsGetter stores custom resources as kube-apiserver does: JSON
 // (CBOR readable), under /registry/<group>/<plural>.
 type crRESTOptionsGetter struct {
-	decorator generic.StorageDecorator
+	storage *storageBackend
 }
 
 func (g crRESTOptionsGetter) GetRESTOptions(resource schema.GroupResource, _ runtime.Object) (generic.RESTOptions, error) {
 	ucbor := cbor.NewSerializer(unstructuredscheme.NewUnstructuredCreator(), unstructuredscheme.NewUnstructuredObjectTyper())
 	codec := runtime.NewCodec(unstructured.UnstructuredJSONScheme, recognizer.NewDecoder(ucbor, unstructured.UnstructuredJSONScheme))
-	config := storagebackend.NewDefaultConfig("/registry", codec)
 	return generic.RESTOptions{
-		StorageConfig:           config.ForResource(resource),
-		Decorator:               g.decorator,
+		StorageConfig:           g.storage.config(codec).ForResource(resource),
+		Decorator:               g.storage.decorator,
 		EnableGarbageCollection: false,
 		DeleteCollectionWorkers: 1,
 		ResourcePrefix:          resource.Group + "/" + resource.Resource,

@@ -30,6 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/uuid"
 	utilwaitgroup "k8s.io/apimachinery/pkg/util/waitgroup"
 	apimachineryversion "k8s.io/apimachinery/pkg/version"
+	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/authentication/group"
 	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
 	unionauth "k8s.io/apiserver/pkg/authentication/request/union"
@@ -43,7 +44,6 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/server/dynamiccertificates"
-	"k8s.io/apiserver/pkg/storage/storagebackend"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	restclient "k8s.io/client-go/rest"
@@ -54,7 +54,6 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/memkube/memkube/harness/apis"
-	"github.com/memkube/memkube/harness/backend"
 	"github.com/memkube/memkube/harness/openapi"
 	"github.com/memkube/memkube/harness/pki"
 	"github.com/memkube/memkube/harness/registry/builtin"
@@ -70,11 +69,13 @@ type Options struct {
 	// CompactionInterval is how often the store compacts; zero means 5
 	// minutes, kube-apiserver's default.
 	CompactionInterval time.Duration
+	// Storage selects where objects are kept: memstore by default.
+	Storage StorageOptions
 }
 
 // Server is a running memkube API server.
 type Server struct {
-	store   *memstore.Store
+	storage *storageBackend
 	url     string
 	port    string
 	caPEM   []byte
@@ -84,9 +85,7 @@ type Server struct {
 	generic *genericapiserver.GenericAPIServer
 	// controllers are the goroutines the server runs besides k8s.io/apiserver's.
 	controllers sync.WaitGroup
-	// decorator puts the watch cache over memstore for every resource.
-	decorator generic.StorageDecorator
-	adminCfg  *restclient.Config
+	adminCfg    *restclient.Config
 	// inProcessCfg reaches the server through transport, without a socket.
 	inProcessCfg *restclient.Config
 	transport    *inProcessTransport
@@ -129,12 +128,16 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if compaction == 0 {
 		compaction = 5 * time.Minute
 	}
+	storage, err := newStorageBackend(opts.Storage, compaction)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		store: memstore.New(memstore.Config{CompactionInterval: compaction}),
-		url:   "https://" + ln.Addr().String(),
-		port:  strconv.Itoa(ln.Addr().(*net.TCPAddr).Port),
-		caPEM: ca.CertPEM,
-		admin: admin,
+		storage: storage,
+		url:     "https://" + ln.Addr().String(),
+		port:    strconv.Itoa(ln.Addr().(*net.TCPAddr).Port),
+		caPEM:   ca.CertPEM,
+		admin:   admin,
 	}
 	s.adminCfg = &restclient.Config{
 		Host:            s.url,
@@ -142,7 +145,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	}
 	defer func() {
 		if err != nil {
-			s.store.Close()
+			s.storage.close()
 		}
 	}()
 
@@ -185,16 +188,16 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// every authenticated user is in system:authenticated, as in kube-apiserver.
 	config.Authentication.Authenticator = group.NewAuthenticatedGroupAdder(unionauth.New(certs, tokens))
 	config.Authorization.Authorizer = authorizerfactory.NewPrivilegedGroups(user.SystemPrivilegedGroup)
+	config.AdmissionControl = admission.NewChainHandler(establishedInThePast{})
 
 	client, err := kubernetes.NewForConfig(config.LoopbackClientConfig)
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
 	kubeInformers := informers.NewSharedInformerFactory(client, 0)
-	s.decorator = backend.MemstoreDecorator(s.store)
 	// both servers publish into one aggregated discovery document.
 	config.AggregatedDiscoveryGroupManager = discoveryendpoint.NewResourceManager("apis")
-	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.decorator)
+	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.storage)
 	if err != nil {
 		return nil, err
 	}
@@ -285,10 +288,10 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 // a server has at start.
 func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFactory, config *genericapiserver.Config) error {
 	getter := restOptionsGetter{
-		decorator: s.decorator,
-		codecs:    codecs,
-		encode:    func(gr schema.GroupResource) schema.GroupVersion { return apis.StorageVersion(gr.Group) },
-		prefix:    resourcePrefix,
+		storage: s.storage,
+		codecs:  codecs,
+		encode:  func(gr schema.GroupResource) schema.GroupVersion { return apis.StorageVersion(gr.Group) },
+		prefix:  resourcePrefix,
 	}
 	storage, err := builtin.Storage(scheme, getter)
 	if err != nil {
@@ -372,7 +375,7 @@ func (s *Server) Stop() {
 	<-s.stopped
 	s.controllers.Wait()
 	s.generic.Destroy()
-	s.store.Close()
+	s.storage.close()
 }
 
 // URL is the server's https URL.
@@ -389,8 +392,9 @@ func (s *Server) InProcessRESTConfig() *restclient.Config {
 	return restclient.CopyConfig(s.inProcessCfg)
 }
 
-// Store returns the server's store (snapshots, fault hooks).
-func (s *Server) Store() *memstore.Store { return s.store }
+// Store returns the server's memstore (snapshots, fault hooks); nil when
+// the server keeps its objects in etcd.
+func (s *Server) Store() *memstore.Store { return s.storage.store }
 
 // WriteKubeconfig writes a kubeconfig of the admin user to path.
 func (s *Server) WriteKubeconfig(path string) error {
@@ -406,8 +410,8 @@ func (s *Server) WriteKubeconfig(path string) error {
 // cache, stored as protobuf at its storage version, under /registry like
 // kube-apiserver.
 type restOptionsGetter struct {
-	decorator generic.StorageDecorator
-	codecs    serializer.CodecFactory
+	storage *storageBackend
+	codecs  serializer.CodecFactory
 	// encode is the version a resource is stored in.
 	encode func(schema.GroupResource) schema.GroupVersion
 	// prefix is the resource's key prefix under /registry.
@@ -422,11 +426,11 @@ func (g restOptionsGetter) GetRESTOptions(resource schema.GroupResource, _ runti
 	internal := schema.GroupVersion{Group: resource.Group, Version: runtime.APIVersionInternal}
 	encode := g.encode(resource)
 	codec := g.codecs.CodecForVersions(info.Serializer, g.codecs.UniversalDeserializer(), encode, internal)
-	config := storagebackend.NewDefaultConfig("/registry", codec)
+	config := g.storage.config(codec)
 	config.EncodeVersioner = encode
 	return generic.RESTOptions{
 		StorageConfig:           config.ForResource(resource),
-		Decorator:               g.decorator,
+		Decorator:               g.storage.decorator,
 		EnableGarbageCollection: false,
 		DeleteCollectionWorkers: 1,
 		ResourcePrefix:          "/" + g.prefix(resource),

@@ -1,0 +1,102 @@
+package harness
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apiserver/pkg/registry/generic"
+	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
+	"k8s.io/apiserver/pkg/storage/storagebackend"
+
+	"github.com/memkube/memkube/harness/backend"
+	"github.com/memkube/memkube/internal/etcdembed"
+	"github.com/memkube/memkube/memstore"
+)
+
+// Backend names where a server keeps its objects.
+type Backend string
+
+const (
+	// Memory is memstore, in this process: the default, and the fastest.
+	Memory Backend = "memory"
+	// EmbeddedEtcd is an etcd server in this process, listening on
+	// loopback, with its data in a temporary directory removed on Stop.
+	EmbeddedEtcd Backend = "etcd-embedded"
+	// ExternalEtcd is the etcd cluster at StorageOptions.Endpoints.
+	ExternalEtcd Backend = "etcd"
+)
+
+// StorageOptions selects a server's storage. The zero value is Memory.
+// Whatever the backend, the registries, the watch cache and the request
+// path are the same; over etcd, storage is k8s.io/apiserver's etcd3 store.
+type StorageOptions struct {
+	Backend Backend
+	// Endpoints are the etcd client URLs of ExternalEtcd.
+	Endpoints []string
+	// Prefix is the etcd key prefix; the default is kube-apiserver's
+	// "/registry". Servers sharing an external etcd need distinct prefixes.
+	Prefix string
+}
+
+// storageBackend is a server's storage at run time.
+type storageBackend struct {
+	store     *memstore.Store // Memory
+	etcd      *etcdembed.Server
+	etcdDir   string
+	endpoints []string
+	prefix    string
+	// compaction is the etcd compaction interval (memstore compacts itself).
+	compaction time.Duration
+	decorator  generic.StorageDecorator
+}
+
+func newStorageBackend(opts StorageOptions, compaction time.Duration) (_ *storageBackend, err error) {
+	b := &storageBackend{prefix: opts.Prefix, compaction: compaction}
+	if b.prefix == "" {
+		b.prefix = "/registry"
+	}
+	switch opts.Backend {
+	case "", Memory:
+		b.store = memstore.New(memstore.Config{CompactionInterval: compaction})
+		b.decorator = backend.MemstoreDecorator(b.store)
+	case EmbeddedEtcd:
+		if b.etcdDir, err = os.MkdirTemp("", "memkube-etcd-"); err != nil {
+			return nil, fmt.Errorf("embedded etcd: %w", err)
+		}
+		if b.etcd, err = etcdembed.Start(etcdembed.Config{Dir: b.etcdDir}); err != nil {
+			_ = os.RemoveAll(b.etcdDir)
+			return nil, fmt.Errorf("embedded etcd: %w", err)
+		}
+		b.endpoints = []string{b.etcd.Endpoint}
+		b.decorator = genericregistry.StorageWithCacher()
+	case ExternalEtcd:
+		if len(opts.Endpoints) == 0 {
+			return nil, fmt.Errorf("storage backend %q needs etcd endpoints", ExternalEtcd)
+		}
+		b.endpoints = opts.Endpoints
+		b.decorator = genericregistry.StorageWithCacher()
+	default:
+		return nil, fmt.Errorf("unknown storage backend %q (want %q, %q or %q)", opts.Backend, Memory, EmbeddedEtcd, ExternalEtcd)
+	}
+	return b, nil
+}
+
+// config is the storagebackend config of a resource stored with codec.
+func (b *storageBackend) config(codec runtime.Codec) *storagebackend.Config {
+	c := storagebackend.NewDefaultConfig(b.prefix, codec)
+	c.Transport.ServerList = b.endpoints
+	c.CompactionInterval = b.compaction
+	return c
+}
+
+func (b *storageBackend) close() {
+	if b.store != nil {
+		b.store.Close()
+	}
+	if b.etcd != nil {
+		b.etcd.Close()
+		_ = os.RemoveAll(b.etcdDir)
+	}
+}

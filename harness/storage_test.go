@@ -1,0 +1,97 @@
+package harness_test
+
+import (
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/memkube/memkube/harness"
+	"github.com/memkube/memkube/harness/harnesstest"
+	"github.com/memkube/memkube/internal/etcdembed"
+)
+
+// TestStorageBackends runs the same requests on every backend: built-in
+// objects with a watch, a conflict, and a CRD with a custom resource.
+func TestStorageBackends(t *testing.T) {
+	external, err := etcdembed.Start(etcdembed.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(external.Close)
+	for name, storage := range map[string]harness.StorageOptions{
+		"memory":        {},
+		"etcd-embedded": {Backend: harness.EmbeddedEtcd},
+		"etcd":          {Backend: harness.ExternalEtcd, Endpoints: []string{external.Endpoint}, Prefix: "/memkube-test"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := harnesstest.Start(t, harness.Options{Storage: storage})
+			if (s.Store() != nil) != (name == "memory") {
+				t.Errorf("Store() = %v on %s", s.Store(), name)
+			}
+			exerciseServer(t, s)
+		})
+	}
+	if _, err := harness.Start(t.Context(), harness.Options{Storage: harness.StorageOptions{Backend: harness.ExternalEtcd}}); err == nil {
+		t.Error("external etcd without endpoints: want an error")
+	}
+}
+
+func exerciseServer(t *testing.T, s *harness.Server) {
+	t.Helper()
+	ctx := t.Context()
+	c := kubernetes.NewForConfigOrDie(s.RESTConfig())
+	cms := c.CoreV1().ConfigMaps("default")
+	w, err := cms.Watch(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	cm, err := cms.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "a"}, Data: map[string]string{"k": "v"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ev := <-w.ResultChan():
+		if ev.Type != watch.Added {
+			t.Fatalf("watch: %v, want ADDED", ev.Type)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no watch event")
+	}
+	cm.Data["k"] = "w"
+	if _, err := cms.Update(ctx, cm, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cms.Update(ctx, cm, metav1.UpdateOptions{}); !apierrors.IsConflict(err) {
+		t.Fatalf("stale update: %v, want 409", err)
+	}
+
+	crds := apiextensionsclient.NewForConfigOrDie(s.RESTConfig()).ApiextensionsV1().CustomResourceDefinitions()
+	if _, err := crds.Create(ctx, widgetCRD(), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	widgets := dynamic.NewForConfigOrDie(s.RESTConfig()).Resource(schema.GroupVersionResource{Group: "example.memkube.io", Version: "v1", Resource: "widgets"}).Namespace("default")
+	w1 := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "example.memkube.io/v1", "kind": "Widget", "metadata": map[string]any{"name": "w1"}}}
+	// the CRD is served once established: retry until then.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := widgets.Create(ctx, w1, metav1.CreateOptions{})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("create a widget: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
