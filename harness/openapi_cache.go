@@ -41,9 +41,18 @@ type lazySpec[T any] struct {
 }
 
 func (l *lazySpec[T]) get() (T, error) {
-	l.once.Do(func() { l.spec, l.err = l.build() })
+	l.once.Do(func() {
+		// the builders mutate the definitions they share: one at a time, as
+		// k8s.io/apiserver builds them in a loop.
+		openAPIBuilds.Lock()
+		defer openAPIBuilds.Unlock()
+		l.spec, l.err = l.build()
+	})
 	return l.spec, l.err
 }
+
+// openAPIBuilds serialises document builds.
+var openAPIBuilds sync.Mutex
 
 // sharedSpec returns the process's lazySpec for key, registering build if it
 // is the first.

@@ -140,7 +140,10 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		admin:   admin,
 	}
 	s.adminCfg = &restclient.Config{
-		Host:            s.url,
+		Host: s.url,
+		// as envtest: client-go's default 5 QPS would throttle tests, not the server.
+		QPS:             1000,
+		Burst:           2000,
 		TLSClientConfig: restclient.TLSClientConfig{CAData: ca.CertPEM, CertData: admin.CertPEM, KeyData: admin.KeyPEM},
 	}
 	defer func() {
@@ -157,7 +160,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// in-process, as user system:apiserver, like kube-apiserver's loopback.
 	loopbackToken, adminToken := randomToken(), randomToken()
 	s.transport = &inProcessTransport{}
-	s.inProcessCfg = &restclient.Config{Host: inProcessHost, BearerToken: adminToken, Transport: s.transport}
+	s.inProcessCfg = &restclient.Config{Host: inProcessHost, BearerToken: adminToken, Transport: s.transport, QPS: 1000, Burst: 2000}
 	config.LoopbackClientConfig = &restclient.Config{Host: inProcessHost, BearerToken: loopbackToken, Transport: s.transport}
 	namer := openapinamer.NewDefinitionNamer(scheme)
 	config.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(openapi.GetOpenAPIDefinitions, namer)
