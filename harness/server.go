@@ -57,6 +57,7 @@ import (
 	"github.com/memkube/memkube/harness/openapi"
 	"github.com/memkube/memkube/harness/pki"
 	"github.com/memkube/memkube/harness/registry/builtin"
+	"github.com/memkube/memkube/harness/registry/componentstatus"
 	"github.com/memkube/memkube/harness/registry/review"
 	"github.com/memkube/memkube/memstore"
 )
@@ -300,6 +301,10 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 	if err != nil {
 		return err
 	}
+	checks := s.storage.checks()
+	checks["scheduler"] = componentstatus.HTTPCheck(10259)
+	checks["controller-manager"] = componentstatus.HTTPCheck(10257)
+	storage[corev1.SchemeGroupVersion]["componentstatuses"] = componentstatus.New(checks)
 	authz := config.Authorization.Authorizer
 	storage[authenticationv1.SchemeGroupVersion] = map[string]rest.Storage{
 		"tokenreviews":       review.NewTokenReview(config.Authentication.Authenticator, config.Authentication.APIAudiences),

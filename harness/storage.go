@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -9,8 +10,10 @@ import (
 	"k8s.io/apiserver/pkg/registry/generic"
 	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 	"k8s.io/apiserver/pkg/storage/storagebackend"
+	"k8s.io/apiserver/pkg/storage/storagebackend/factory"
 
 	"github.com/memkube/memkube/harness/backend"
+	"github.com/memkube/memkube/harness/registry/componentstatus"
 	"github.com/memkube/memkube/internal/etcdembed"
 	"github.com/memkube/memkube/memstore"
 )
@@ -99,4 +102,30 @@ func (b *storageBackend) close() {
 		b.etcd.Close()
 		_ = os.RemoveAll(b.etcdDir)
 	}
+}
+
+// checks are the componentstatuses of the storage: etcd-N per etcd
+// endpoint, probed as kube-apiserver does; memstore is "etcd-0", healthy
+// while the server runs.
+func (b *storageBackend) checks() map[string]componentstatus.Check {
+	if b.store != nil {
+		return map[string]componentstatus.Check{"etcd-0": func(context.Context) (bool, string, error) { return true, "ok", nil }}
+	}
+	checks := map[string]componentstatus.Check{}
+	for i, endpoint := range b.endpoints {
+		config := b.config(nil)
+		config.Transport.ServerList = []string{endpoint}
+		checks[fmt.Sprintf("etcd-%d", i)] = func(ctx context.Context) (bool, string, error) {
+			prober, err := factory.CreateProber(*config)
+			if err != nil {
+				return false, "", err
+			}
+			defer prober.Close()
+			if err := prober.Probe(ctx); err != nil {
+				return false, "", err
+			}
+			return true, "ok", nil
+		}
+	}
+	return checks
 }
