@@ -20,7 +20,6 @@ import (
 // them appears, so the list stays true.
 var notServedYet = []string{
 	"v1/bindings",
-	"v1/namespaces/finalize",
 	"v1/nodes/proxy",
 	"v1/pods/attach",
 	"v1/pods/binding",

@@ -23,6 +23,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	crdopenapi "k8s.io/apiextensions-apiserver/pkg/controller/openapi"
 	crdopenapiv3 "k8s.io/apiextensions-apiserver/pkg/controller/openapiv3"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
@@ -31,6 +32,7 @@ import (
 	utilwaitgroup "k8s.io/apimachinery/pkg/util/waitgroup"
 	apimachineryversion "k8s.io/apimachinery/pkg/version"
 	"k8s.io/apiserver/pkg/admission"
+	nslifecycle "k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle"
 	"k8s.io/apiserver/pkg/authentication/group"
 	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
 	unionauth "k8s.io/apiserver/pkg/authentication/request/union"
@@ -192,13 +194,23 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// every authenticated user is in system:authenticated, as in kube-apiserver.
 	config.Authentication.Authenticator = group.NewAuthenticatedGroupAdder(unionauth.New(certs, tokens))
 	config.Authorization.Authorizer = authorizerfactory.NewPrivilegedGroups(user.SystemPrivilegedGroup)
-	config.AdmissionControl = admission.NewChainHandler(establishedInThePast{})
 
 	client, err := kubernetes.NewForConfig(config.LoopbackClientConfig)
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
 	kubeInformers := informers.NewSharedInformerFactory(client, 0)
+	// kube-apiserver's admission order, as far as memkube has the plugins.
+	namespaces, err := nslifecycle.NewLifecycle(sets.New(metav1.NamespaceDefault, metav1.NamespaceSystem, metav1.NamespacePublic))
+	if err != nil {
+		return nil, err
+	}
+	namespaces.SetExternalKubeInformerFactory(kubeInformers)
+	namespaces.SetExternalKubeClientSet(client)
+	if err := namespaces.ValidateInitialization(); err != nil {
+		return nil, fmt.Errorf("NamespaceLifecycle: %w", err)
+	}
+	config.AdmissionControl = admission.NewChainHandler(namespaces, establishedInThePast{})
 	// both servers publish into one aggregated discovery document.
 	config.AggregatedDiscoveryGroupManager = discoveryendpoint.NewResourceManager("apis")
 	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.storage)
@@ -229,7 +241,10 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// before the hooks first look.
 	crdInformer := crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions().Informer()
 	crdServer.Informers.Start(runCtx.Done())
-	for !crdInformer.HasSynced() {
+	kubeInformers.Start(runCtx.Done())
+	// NamespaceLifecycle refuses requests until its informer has synced.
+	nsInformer := kubeInformers.Core().V1().Namespaces().Informer()
+	for !crdInformer.HasSynced() || !nsInformer.HasSynced() {
 		select {
 		case <-ctx.Done():
 			cancel()

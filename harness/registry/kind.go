@@ -64,6 +64,11 @@ type Kind struct {
 	ValidateStatusUpdate func(ctx context.Context, obj, old runtime.Object) field.ErrorList
 	// Table is kubectl get's view; the default shows NAME and CREATED AT.
 	Table rest.TableConvertor
+	// Customize adjusts the kind's store before it is completed (e.g.
+	// ShouldDeleteDuringUpdate, ReturnDeletedObject).
+	Customize func(store *genericregistry.Store)
+	// Delete replaces the store's Delete (namespaces terminate first).
+	Delete func(ctx context.Context, store *genericregistry.Store, name string, deleteValidation rest.ValidateObjectFunc, options *metav1.DeleteOptions) (runtime.Object, bool, error)
 	// Extra adds subresources particular to the kind, keyed by their name.
 	Extra func(store *genericregistry.Store) (map[string]rest.Storage, error)
 }
@@ -96,6 +101,14 @@ var (
 )
 
 func (r *REST) ShortNames() []string { return r.kind.ShortNames }
+
+// Delete is the kind's Delete where it has one, the store's otherwise.
+func (r *REST) Delete(ctx context.Context, name string, deleteValidation rest.ValidateObjectFunc, options *metav1.DeleteOptions) (runtime.Object, bool, error) {
+	if r.kind.Delete != nil {
+		return r.kind.Delete(ctx, r.Store, name, deleteValidation, options)
+	}
+	return r.Store.Delete(ctx, name, deleteValidation, options)
+}
 func (r *REST) Categories() []string { return r.kind.Categories }
 
 // New builds the storage of kind: the main endpoint and its subresources,
@@ -115,6 +128,9 @@ func New(typer runtime.ObjectTyper, optsGetter generic.RESTOptionsGetter, kind *
 	}
 	if store.TableConvertor == nil {
 		store.TableConvertor = rest.NewDefaultTableConvertor(kind.Resource)
+	}
+	if kind.Customize != nil {
+		kind.Customize(store)
 	}
 	if kind.TTL > 0 {
 		ttl := kind.TTL

@@ -1,0 +1,60 @@
+package harness_test
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// TestNamespaceLifecycle checks kube-apiserver's side of namespace deletion:
+// the "kubernetes" finalizer, Terminating, NamespaceLifecycle admission, and
+// the finalize subresource.
+func TestNamespaceLifecycle(t *testing.T) {
+	ctx := t.Context()
+	c := newClient(t)
+	namespaces := c.CoreV1().Namespaces()
+	ns, err := namespaces.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ns.Spec.Finalizers) != 1 || ns.Spec.Finalizers[0] != corev1.FinalizerKubernetes || ns.Labels[corev1.LabelMetadataName] != "team" {
+		t.Fatalf("created namespace: finalizers %v labels %v, want [kubernetes] and the name label", ns.Spec.Finalizers, ns.Labels)
+	}
+	ns.Spec.Finalizers = nil
+	if updated, err := namespaces.Update(ctx, ns, metav1.UpdateOptions{}); err != nil || len(updated.Spec.Finalizers) != 1 {
+		t.Fatalf("an update may not change spec.finalizers: %v %v", updated.Spec.Finalizers, err)
+	}
+
+	if err := namespaces.Delete(ctx, "team", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ns, err = namespaces.Get(ctx, "team", metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("a namespace with finalizers is not deleted at once: %v", err)
+	}
+	if ns.DeletionTimestamp == nil || ns.Status.Phase != corev1.NamespaceTerminating {
+		t.Fatalf("deleted namespace: deletionTimestamp %v phase %s, want set and Terminating", ns.DeletionTimestamp, ns.Status.Phase)
+	}
+	_, err = c.CoreV1().ConfigMaps("team").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "late"}}, metav1.CreateOptions{})
+	if want := `configmaps "late" is forbidden: unable to create new content in namespace team because it is being terminated`; !apierrors.IsForbidden(err) || err.Error() != want {
+		t.Errorf("create in a terminating namespace: %v, want 403 %s", err, want)
+	}
+	_, err = c.CoreV1().ConfigMaps("nope").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "x"}}, metav1.CreateOptions{})
+	if want := `namespaces "nope" not found`; !apierrors.IsNotFound(err) || err.Error() != want {
+		t.Errorf("create in a missing namespace: %v, want 404 %s", err, want)
+	}
+	err = namespaces.Delete(ctx, "kube-system", metav1.DeleteOptions{})
+	if want := `namespaces "kube-system" is forbidden: this namespace may not be deleted`; !apierrors.IsForbidden(err) || err.Error() != want {
+		t.Errorf("delete kube-system: %v, want 403 %s", err, want)
+	}
+
+	ns.Spec.Finalizers = nil
+	if _, err := namespaces.Finalize(ctx, ns, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := namespaces.Get(ctx, "team", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Fatalf("finalized namespace: %v, want it gone", err)
+	}
+}
