@@ -82,6 +82,7 @@ type Server struct {
 	url     string
 	port    string
 	caPEM   []byte
+	ca      *pki.CA
 	admin   pki.KeyPair
 	cancel  context.CancelFunc
 	stopped <-chan struct{}
@@ -140,6 +141,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		url:     "https://" + ln.Addr().String(),
 		port:    strconv.Itoa(ln.Addr().(*net.TCPAddr).Port),
 		caPEM:   ca.CertPEM,
+		ca:      ca,
 		admin:   admin,
 	}
 	s.adminCfg = &restclient.Config{
@@ -421,12 +423,37 @@ func (s *Server) Store() *memstore.Store { return s.storage.store }
 
 // WriteKubeconfig writes a kubeconfig of the admin user to path.
 func (s *Server) WriteKubeconfig(path string) error {
+	return clientcmd.WriteToFile(*s.kubeconfig(), path)
+}
+
+// Kubeconfig returns a kubeconfig of the admin user.
+func (s *Server) Kubeconfig() ([]byte, error) {
+	return clientcmd.Write(*s.kubeconfig())
+}
+
+func (s *Server) kubeconfig() *clientcmdapi.Config {
 	cfg := clientcmdapi.NewConfig()
 	cfg.Clusters["memkube"] = &clientcmdapi.Cluster{Server: s.url, CertificateAuthorityData: s.caPEM}
 	cfg.AuthInfos[adminUser] = &clientcmdapi.AuthInfo{ClientCertificateData: s.admin.CertPEM, ClientKeyData: s.admin.KeyPEM}
 	cfg.Contexts["memkube"] = &clientcmdapi.Context{Cluster: "memkube", AuthInfo: adminUser}
 	cfg.CurrentContext = "memkube"
-	return clientcmd.WriteToFile(*cfg, path)
+	return cfg
+}
+
+// AddUser returns a client config of a user with the given groups: a client
+// certificate from the server's CA (the user's name is its common name, the
+// groups its organizations), as kube-apiserver's x509 authentication reads it.
+func (s *Server) AddUser(name string, groups []string) (*restclient.Config, error) {
+	if name == "" {
+		return nil, errors.New("a user needs a name")
+	}
+	cert, err := s.ca.IssueClient(name, groups)
+	if err != nil {
+		return nil, fmt.Errorf("certificate for user %s: %w", name, err)
+	}
+	cfg := restclient.CopyConfig(s.adminCfg)
+	cfg.CertData, cfg.KeyData = cert.CertPEM, cert.KeyPEM
+	return cfg, nil
 }
 
 // restOptionsGetter gives every resource memstore storage behind the watch

@@ -41,6 +41,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 
 	"github.com/memkube/memkube/harness/apis/conversion"
+	"github.com/memkube/memkube/harness/apis/defaults"
 )
 
 // servedVersions are the built-in group versions a v1.37 kube-apiserver
@@ -131,6 +132,9 @@ func AddToScheme(scheme *runtime.Scheme) error {
 	// events.k8s.io's internal Event is core's, as upstream.
 	scheme.AddKnownTypes(schema.GroupVersion{Group: eventsv1.GroupName, Version: runtime.APIVersionInternal}, &corev1.Event{}, &corev1.EventList{})
 	if err := conversion.AddConversions(scheme); err != nil {
+		return err
+	}
+	if err := defaults.AddToScheme(scheme); err != nil {
 		return err
 	}
 	metav1.AddToGroupVersion(scheme, schema.GroupVersion{Version: "v1"})

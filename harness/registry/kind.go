@@ -51,8 +51,6 @@ type Kind struct {
 
 	// NameValidation validates metadata.name; the default is a DNS subdomain.
 	NameValidation apimachineryvalidation.ValidateNameFunc
-	// Default sets defaults on create and update (after PrepareFor*).
-	Default func(obj runtime.Object)
 	// PrepareForCreate and PrepareForUpdate run after the common preparation.
 	PrepareForCreate       func(ctx context.Context, obj runtime.Object)
 	PrepareForUpdate       func(ctx context.Context, obj, old runtime.Object)

@@ -51,9 +51,6 @@ func (s *Strategy) PrepareForCreate(ctx context.Context, obj runtime.Object) {
 	if s.kind.PrepareForCreate != nil {
 		s.kind.PrepareForCreate(ctx, obj)
 	}
-	if s.kind.Default != nil {
-		s.kind.Default(obj)
-	}
 }
 
 // PrepareForUpdate keeps the stored status where the kind has a status
@@ -64,9 +61,6 @@ func (s *Strategy) PrepareForUpdate(ctx context.Context, obj, old runtime.Object
 	}
 	if s.kind.PrepareForUpdate != nil {
 		s.kind.PrepareForUpdate(ctx, obj, old)
-	}
-	if s.kind.Default != nil {
-		s.kind.Default(obj)
 	}
 	if s.kind.Generation {
 		bumpGeneration(obj, old)

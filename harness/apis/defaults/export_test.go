@@ -1,0 +1,4 @@
+package defaults
+
+// ImageTag exposes imageTag to the external tests.
+var ImageTag = imageTag
