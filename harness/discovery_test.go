@@ -19,10 +19,8 @@ import (
 // does not serve yet, as "groupVersion/resource". The test fails when one of
 // them appears, so the list stays true.
 var notServedYet = []string{
-	"v1/bindings",
 	"v1/nodes/proxy",
 	"v1/pods/attach",
-	"v1/pods/binding",
 	"v1/pods/ephemeralcontainers",
 	"v1/pods/eviction",
 	"v1/pods/exec",

@@ -211,3 +211,39 @@ func TestServedVersions(t *testing.T) {
 		t.Fatalf("core events %d, want both events", len(list.Items))
 	}
 }
+
+// TestPodBinding binds pods to nodes as a scheduler does, through
+// pods/binding and the legacy bindings resource.
+func TestPodBinding(t *testing.T) {
+	ctx := t.Context()
+	c := newClient(t)
+	pods := c.CoreV1().Pods("default")
+	for _, name := range []string{"a", "b"} {
+		if _, err := pods.Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx"}}}}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	binding := &corev1.Binding{ObjectMeta: metav1.ObjectMeta{Name: "a", Annotations: map[string]string{"scheduled-by": "test"}}, Target: corev1.ObjectReference{Kind: "Node", Name: "n1"}}
+	if err := pods.Bind(ctx, binding, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pod, err := pods.Get(ctx, "a", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pod.Spec.NodeName != "n1" || pod.Annotations["scheduled-by"] != "test" || len(pod.Status.Conditions) != 1 || pod.Status.Conditions[0].Type != corev1.PodScheduled {
+		t.Fatalf("bound pod: nodeName %q annotations %v conditions %v", pod.Spec.NodeName, pod.Annotations, pod.Status.Conditions)
+	}
+	err = pods.Bind(ctx, binding, metav1.CreateOptions{})
+	if want := `Operation cannot be fulfilled on pods/binding "a": pod a is already assigned to node "n1"`; !apierrors.IsConflict(err) || err.Error() != want {
+		t.Errorf("second binding: %v, want 409 %s", err, want)
+	}
+	legacy := &corev1.Binding{ObjectMeta: metav1.ObjectMeta{Name: "b"}, Target: corev1.ObjectReference{Name: "n2"}}
+	if err := c.CoreV1().RESTClient().Post().Namespace("default").Resource("bindings").Body(legacy).Do(ctx).Error(); err != nil {
+		t.Fatal(err)
+	}
+	if pod, err := pods.Get(ctx, "b", metav1.GetOptions{}); err != nil || pod.Spec.NodeName != "n2" {
+		t.Fatalf("legacy binding: %v %v", pod.Spec.NodeName, err)
+	}
+}

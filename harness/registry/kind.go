@@ -69,6 +69,9 @@ type Kind struct {
 	Delete func(ctx context.Context, store *genericregistry.Store, name string, deleteValidation rest.ValidateObjectFunc, options *metav1.DeleteOptions) (runtime.Object, bool, error)
 	// Extra adds subresources particular to the kind, keyed by their name.
 	Extra func(store *genericregistry.Store) (map[string]rest.Storage, error)
+	// Siblings are other resources of the group served from the kind's
+	// store, keyed by resource name (the legacy bindings of pods).
+	Siblings func(store *genericregistry.Store) map[string]rest.Storage
 }
 
 func (k *Kind) nameValidator() apimachineryvalidation.ValidateNameFunc {
@@ -158,6 +161,11 @@ func New(typer runtime.ObjectTyper, optsGetter generic.RESTOptionsGetter, kind *
 		}
 		for name, s := range extra {
 			out[kind.Resource.Resource+"/"+name] = s
+		}
+	}
+	if kind.Siblings != nil {
+		for name, s := range kind.Siblings(store) {
+			out[name] = s
 		}
 	}
 	return out, nil

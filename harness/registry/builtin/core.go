@@ -5,7 +5,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -17,7 +16,7 @@ const eventTTL = 60 * 60
 
 func coreKinds() []*registry.Kind {
 	return []*registry.Kind{
-		with(kind[corev1.ConfigMap, corev1.ConfigMapList]("", "configmaps", "ConfigMap", true), short("cm"), configMapTable),
+		with(kind[corev1.ConfigMap, corev1.ConfigMapList]("", "configmaps", "ConfigMap", true), short("cm")),
 		with(kind[corev1.Endpoints, corev1.EndpointsList]("", "endpoints", "Endpoints", true), short("ep")),
 		with(kind[corev1.Event, corev1.EventList]("", "events", "Event", true), short("ev"), ttl(eventTTL)),
 		with(kind[corev1.LimitRange, corev1.LimitRangeList]("", "limitranges", "LimitRange", true), short("limits")),
@@ -25,7 +24,7 @@ func coreKinds() []*registry.Kind {
 		with(kind[corev1.Node, corev1.NodeList]("", "nodes", "Node", false), short("no"), status),
 		with(kind[corev1.PersistentVolumeClaim, corev1.PersistentVolumeClaimList]("", "persistentvolumeclaims", "PersistentVolumeClaim", true), short("pvc"), status),
 		with(kind[corev1.PersistentVolume, corev1.PersistentVolumeList]("", "persistentvolumes", "PersistentVolume", false), short("pv"), status),
-		with(kind[corev1.Pod, corev1.PodList]("", "pods", "Pod", true), short("po"), all, status, generation),
+		with(kind[corev1.Pod, corev1.PodList]("", "pods", "Pod", true), short("po"), all, status, generation, podBinding),
 		with(kind[corev1.PodTemplate, corev1.PodTemplateList]("", "podtemplates", "PodTemplate", true), generation),
 		with(kind[corev1.ReplicationController, corev1.ReplicationControllerList]("", "replicationcontrollers", "ReplicationController", true),
 			short("rc"), all, status, generation, scale(replicationControllerScale)),
@@ -52,26 +51,6 @@ func namespace(k *registry.Kind) {
 		setNameLabel(obj.(*corev1.Namespace))
 	}
 	k.PrepareForUpdate = func(_ context.Context, obj, _ runtime.Object) { setNameLabel(obj.(*corev1.Namespace)) }
-	k.Table = registry.Table{Columns: []metav1.TableColumnDefinition{
-		{Name: "Name", Type: "string", Format: "name"},
-		{Name: "Status", Type: "string"},
-		{Name: "Age", Type: "string"},
-	}, Cells: func(obj runtime.Object) []interface{} {
-		ns := obj.(*corev1.Namespace)
-		return []interface{}{ns.Name, string(ns.Status.Phase), registry.Age(ns.CreationTimestamp)}
-	}}
-}
-
-// configMapTable is kubectl get's view of configmaps: NAME, DATA, AGE.
-func configMapTable(k *registry.Kind) {
-	k.Table = registry.Table{Columns: []metav1.TableColumnDefinition{
-		{Name: "Name", Type: "string", Format: "name"},
-		{Name: "Data", Type: "string"},
-		{Name: "Age", Type: "string"},
-	}, Cells: func(obj runtime.Object) []interface{} {
-		cm := obj.(*corev1.ConfigMap)
-		return []interface{}{cm.Name, int64(len(cm.Data) + len(cm.BinaryData)), registry.Age(cm.CreationTimestamp)}
-	}}
 }
 
 var replicationControllerScale = &registry.Scale{
