@@ -6,26 +6,32 @@ import (
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
+
+	"github.com/memkube/memkube/harness/registry/builtin"
 )
 
-// kubernetesServiceIP is the first address of the service CIDR envtest
-// configures (10.0.0.0/24), where kube-apiserver puts default/kubernetes.
+// kubernetesServiceIP is the first address of the service CIDR
+// (builtin.ServiceCIDR), where kube-apiserver puts default/kubernetes.
 const kubernetesServiceIP = "10.0.0.1"
 
 // bootstrap creates what kube-apiserver creates at start: the four system
-// namespaces and the default/kubernetes Service.
+// namespaces, the default ServiceCIDR and the default/kubernetes Service.
 func (s *Server) bootstrap(storage map[schema.GroupVersion]map[string]rest.Storage) error {
 	core := storage[corev1.SchemeGroupVersion]
 	for _, name := range []string{metav1.NamespaceDefault, metav1.NamespaceSystem, metav1.NamespacePublic, corev1.NamespaceNodeLease} {
 		if err := create(core["namespaces"], "", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}); err != nil {
 			return fmt.Errorf("create namespace %s: %w", name, err)
 		}
+	}
+	if err := bootstrapServiceCIDR(storage[networkingv1.SchemeGroupVersion]); err != nil {
+		return err
 	}
 	port, err := strconv.Atoi(s.port)
 	if err != nil {
@@ -61,4 +67,29 @@ func create(storage rest.Storage, namespace string, obj runtime.Object) error {
 	ctx := genericapirequest.WithNamespace(context.Background(), namespace)
 	_, err := storage.(rest.Creater).Create(ctx, obj, rest.ValidateAllObjectFunc, &metav1.CreateOptions{})
 	return err
+}
+
+// bootstrapServiceCIDR creates the "kubernetes" ServiceCIDR, Ready, as
+// kube-apiserver's default-servicecidr controller does.
+func bootstrapServiceCIDR(networking map[string]rest.Storage) error {
+	cidr := &networkingv1.ServiceCIDR{
+		ObjectMeta: metav1.ObjectMeta{Name: "kubernetes"},
+		Spec:       networkingv1.ServiceCIDRSpec{CIDRs: []string{builtin.ServiceCIDR.String()}},
+	}
+	ctx := genericapirequest.WithNamespace(context.Background(), "")
+	created, err := networking["servicecidrs"].(rest.Creater).Create(ctx, cidr, rest.ValidateAllObjectFunc, &metav1.CreateOptions{})
+	if err != nil {
+		return fmt.Errorf("create servicecidr kubernetes: %w", err)
+	}
+	ready := created.(*networkingv1.ServiceCIDR)
+	ready.Status.Conditions = []metav1.Condition{{
+		Type: networkingv1.ServiceCIDRConditionReady, Status: metav1.ConditionTrue,
+		Message: "Kubernetes default Service CIDR is ready", LastTransitionTime: metav1.Now(),
+	}}
+	_, _, err = networking["servicecidrs/status"].(rest.Updater).Update(ctx, ready.Name, rest.DefaultUpdatedObjectInfo(ready),
+		rest.ValidateAllObjectFunc, rest.ValidateAllObjectUpdateFunc, false, &metav1.UpdateOptions{})
+	if err != nil {
+		return fmt.Errorf("servicecidr kubernetes status: %w", err)
+	}
+	return nil
 }

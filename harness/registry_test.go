@@ -7,6 +7,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -245,5 +246,57 @@ func TestPodBinding(t *testing.T) {
 	}
 	if pod, err := pods.Get(ctx, "b", metav1.GetOptions{}); err != nil || pod.Spec.NodeName != "n2" {
 		t.Fatalf("legacy binding: %v %v", pod.Spec.NodeName, err)
+	}
+}
+
+// TestServiceAllocation allocates cluster IPs (as IPAddress objects) and
+// node ports as kube-apiserver does, and releases them on delete.
+func TestServiceAllocation(t *testing.T) {
+	ctx := t.Context()
+	c := newClient(t)
+	services := c.CoreV1().Services("default")
+	port := []corev1.ServicePort{{Port: 80}}
+	web, err := services.Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: corev1.ServiceSpec{Ports: port}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if web.Spec.ClusterIP != "10.0.0.2" || len(web.Spec.ClusterIPs) != 1 || web.Spec.IPFamilies[0] != corev1.IPv4Protocol || *web.Spec.IPFamilyPolicy != corev1.IPFamilyPolicySingleStack {
+		t.Fatalf("web: clusterIP %q clusterIPs %v families %v, want the first free address 10.0.0.2, IPv4 single-stack", web.Spec.ClusterIP, web.Spec.ClusterIPs, web.Spec.IPFamilies)
+	}
+	ip, err := c.NetworkingV1().IPAddresses().Get(ctx, "10.0.0.2", metav1.GetOptions{})
+	if err != nil || ip.Spec.ParentRef.Name != "web" || ip.Labels[networkingv1.LabelManagedBy] != "ipallocator.k8s.io" {
+		t.Fatalf("IPAddress of web: %+v %v", ip, err)
+	}
+	_, err = services.Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "same"}, Spec: corev1.ServiceSpec{ClusterIP: "10.0.0.2", Ports: port}}, metav1.CreateOptions{})
+	if want := `Service "same" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.2"]: failed to allocate IP 10.0.0.2: provided IP is already allocated`; !apierrors.IsInvalid(err) || err.Error() != want {
+		t.Errorf("taken IP: %v\nwant %s", err, want)
+	}
+	np, err := services.Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "np"}, Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort, Ports: port}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if np.Spec.Ports[0].NodePort != 30000 || np.Spec.ClusterIP != "10.0.0.3" {
+		t.Fatalf("np: nodePort %d clusterIP %s, want 30000 and 10.0.0.3", np.Spec.Ports[0].NodePort, np.Spec.ClusterIP)
+	}
+	_, err = services.Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "np2"}, Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort, Ports: []corev1.ServicePort{{Port: 80, NodePort: 30000}}}}, metav1.CreateOptions{})
+	if want := `Service "np2" is invalid: spec.ports[0].nodePort: Invalid value: 30000: provided port is already allocated`; !apierrors.IsInvalid(err) || err.Error() != want {
+		t.Errorf("taken node port: %v\nwant %s", err, want)
+	}
+	if _, err := c.NetworkingV1().IPAddresses().Get(ctx, "10.0.0.4", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the failed create kept its IPAddress: %v", err)
+	}
+	headless, err := services.Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "headless"}, Spec: corev1.ServiceSpec{ClusterIP: "None", Ports: port}}, metav1.CreateOptions{})
+	if err != nil || headless.Spec.ClusterIPs[0] != "None" {
+		t.Fatalf("headless: %v %v", headless.Spec.ClusterIPs, err)
+	}
+	ext, err := services.Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "ext"}, Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeExternalName, ExternalName: "example.com"}}, metav1.CreateOptions{})
+	if err != nil || ext.Spec.ClusterIP != "" {
+		t.Fatalf("ExternalName: clusterIP %q %v", ext.Spec.ClusterIP, err)
+	}
+	if err := services.Delete(ctx, "web", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.NetworkingV1().IPAddresses().Get(ctx, "10.0.0.2", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("web's IPAddress after delete: %v, want it released", err)
 	}
 }

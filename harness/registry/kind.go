@@ -69,6 +69,9 @@ type Kind struct {
 	Delete func(ctx context.Context, store *genericregistry.Store, name string, deleteValidation rest.ValidateObjectFunc, options *metav1.DeleteOptions) (runtime.Object, bool, error)
 	// Extra adds subresources particular to the kind, keyed by their name.
 	Extra func(store *genericregistry.Store) (map[string]rest.Storage, error)
+	// Link is called once every built-in registry exists, for kinds whose
+	// registry uses another's (Services allocate IPAddresses).
+	Link func(storage map[schema.GroupVersion]map[string]rest.Storage) error
 	// Siblings are other resources of the group served from the kind's
 	// store, keyed by resource name (the legacy bindings of pods).
 	Siblings func(store *genericregistry.Store) map[string]rest.Storage

@@ -1,7 +1,9 @@
 // Package builtin lists the built-in resources memkube serves, as a v1.37
-// kube-apiserver does, and what is particular to each kind. Adding a kind's
-// defaults, validation or printer columns is a change to that kind's file
-// (core.go, apps.go, ...), not to the common registry.
+// kube-apiserver does, and what is particular to each kind. A kind's
+// registry behaviour (validation, subresources, allocation) is its file here
+// (core.go, namespace.go, service.go, pod.go, ...); defaults are scheme
+// defaulters (harness/apis/defaults) and printer columns are
+// harness/registry/printers — not the common registry.
 package builtin
 
 import (
@@ -16,6 +18,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 
 	"github.com/memkube/memkube/harness/registry"
+	"github.com/memkube/memkube/harness/registry/printers"
 )
 
 // Kinds returns the built-in kinds, a fresh copy per call (servers must not
@@ -28,6 +31,11 @@ func Kinds() []*registry.Kind {
 	} {
 		out = append(out, group...)
 	}
+	for _, k := range out {
+		if k.Table == nil {
+			k.Table = printers.For(k.Resource)
+		}
+	}
 	return out
 }
 
@@ -35,7 +43,8 @@ func Kinds() []*registry.Kind {
 // group version, each keyed by resource (and "resource/subresource").
 func Storage(typer runtime.ObjectTyper, optsGetter generic.RESTOptionsGetter) (map[schema.GroupVersion]map[string]rest.Storage, error) {
 	out := map[schema.GroupVersion]map[string]rest.Storage{}
-	for _, kind := range Kinds() {
+	kinds := Kinds()
+	for _, kind := range kinds {
 		storage, err := registry.New(typer, optsGetter, kind)
 		if err != nil {
 			return nil, err
@@ -50,6 +59,13 @@ func Storage(typer runtime.ObjectTyper, optsGetter generic.RESTOptionsGetter) (m
 					return nil, fmt.Errorf("%s %s registered twice", gv, path)
 				}
 				out[gv][path] = s
+			}
+		}
+	}
+	for _, kind := range kinds {
+		if kind.Link != nil {
+			if err := kind.Link(out); err != nil {
+				return nil, fmt.Errorf("%s: %w", kind.Resource, err)
 			}
 		}
 	}

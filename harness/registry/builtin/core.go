@@ -33,7 +33,7 @@ func coreKinds() []*registry.Kind {
 		with(kind[corev1.ServiceAccount, corev1.ServiceAccountList]("", "serviceaccounts", "ServiceAccount", true), short("sa"),
 			names(apimachineryvalidation.ValidateServiceAccountName)),
 		with(kind[corev1.Service, corev1.ServiceList]("", "services", "Service", true), short("svc"), all, status,
-			names(apimachineryvalidation.NameIsDNS1035Label)),
+			names(apimachineryvalidation.NameIsDNS1035Label), serviceAllocation),
 	}
 }
 

@@ -22,7 +22,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/registry/rest"
 
-	"github.com/memkube/memkube/harness/registry"
+	"github.com/memkube/memkube/harness/registry/printers"
 )
 
 // probeTimeout is kube-apiserver's.
@@ -68,12 +68,12 @@ func HTTPCheck(port int) Check {
 // REST serves componentstatuses from checks by component name.
 type REST struct {
 	checks map[string]Check
-	registry.Table
+	rest.TableConvertor
 }
 
 // New returns the componentstatuses endpoint.
 func New(checks map[string]Check) *REST {
-	return &REST{checks: checks, Table: table}
+	return &REST{checks: checks, TableConvertor: printers.For(corev1.Resource("componentstatuses"))}
 }
 
 var (
@@ -136,30 +136,4 @@ func status(ctx context.Context, name string, check Check) *corev1.ComponentStat
 		condition.Status = corev1.ConditionTrue
 	}
 	return &corev1.ComponentStatus{ObjectMeta: metav1.ObjectMeta{Name: name}, Conditions: []corev1.ComponentCondition{condition}}
-}
-
-// table is kubectl get's view: NAME, STATUS, MESSAGE, ERROR.
-var table = registry.Table{
-	Columns: []metav1.TableColumnDefinition{
-		{Name: "Name", Type: "string", Format: "name", Description: metav1.ObjectMeta{}.SwaggerDoc()["name"]},
-		{Name: "Status", Type: "string", Description: "Status of the component conditions"},
-		{Name: "Message", Type: "string", Description: "Message of the component conditions"},
-		{Name: "Error", Type: "string", Description: "Error of the component conditions"},
-	},
-	Cells: func(obj runtime.Object) []interface{} {
-		cs := obj.(*corev1.ComponentStatus)
-		status, message, errs := "Unknown", "", ""
-		for _, c := range cs.Conditions {
-			if c.Type != corev1.ComponentHealthy {
-				continue
-			}
-			status = "Unhealthy"
-			if c.Status == corev1.ConditionTrue {
-				status = "Healthy"
-			}
-			message, errs = c.Message, c.Error
-			break
-		}
-		return []interface{}{cs.Name, status, message, errs}
-	},
 }
