@@ -2,6 +2,7 @@ package harness_test
 
 import (
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -56,5 +57,42 @@ func TestNamespaceLifecycle(t *testing.T) {
 	}
 	if _, err := namespaces.Get(ctx, "team", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Fatalf("finalized namespace: %v, want it gone", err)
+	}
+}
+
+// TestNamespaceControllers checks what the server's in-process controllers
+// do, as kube-controller-manager would: a new namespace gets its default
+// ServiceAccount and kube-root-ca.crt, and a deleted one is emptied and goes.
+func TestNamespaceControllers(t *testing.T) {
+	ctx := t.Context()
+	c := newClient(t)
+	if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "default ServiceAccount and kube-root-ca.crt", func() bool {
+		_, errSA := c.CoreV1().ServiceAccounts("team").Get(ctx, "default", metav1.GetOptions{})
+		cm, errCM := c.CoreV1().ConfigMaps("team").Get(ctx, "kube-root-ca.crt", metav1.GetOptions{})
+		return errSA == nil && errCM == nil && cm.Data["ca.crt"] != ""
+	})
+	if _, err := c.CoreV1().Secrets("team").Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "s"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CoreV1().Namespaces().Delete(ctx, "team", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "namespace team gone", func() bool {
+		_, err := c.CoreV1().Namespaces().Get(ctx, "team", metav1.GetOptions{})
+		return apierrors.IsNotFound(err)
+	})
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -64,6 +64,8 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/memkube/memkube/harness/apis"
+	namespacecontroller "github.com/memkube/memkube/harness/controllers/namespace"
+	serviceaccountcontroller "github.com/memkube/memkube/harness/controllers/serviceaccount"
 	"github.com/memkube/memkube/harness/openapi"
 	"github.com/memkube/memkube/harness/pki"
 	"github.com/memkube/memkube/harness/registry/builtin"
@@ -82,6 +84,8 @@ type Options struct {
 	CompactionInterval time.Duration
 	// Storage selects where objects are kept: memstore by default.
 	Storage StorageOptions
+	// Controllers switches off in-process controllers.
+	Controllers Controllers
 }
 
 // Server is a running memkube API server.
@@ -310,7 +314,44 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		s.Stop()
 		return nil, err
 	}
+	if err := s.startControllers(runCtx, opts.Controllers, config.LoopbackClientConfig); err != nil {
+		s.Stop()
+		return nil, err
+	}
 	return s, nil
+}
+
+// Controllers switches off the in-process controllers kube-controller-manager
+// runs in a real cluster; all of them run by default.
+type Controllers struct {
+	// NoNamespace: deleted namespaces stay Terminating (as in envtest).
+	NoNamespace bool
+	// NoServiceAccount: no "default" ServiceAccount and no kube-root-ca.crt
+	// ConfigMap in new namespaces.
+	NoServiceAccount bool
+}
+
+// startControllers runs the enabled controllers until runCtx ends; Stop
+// waits for them.
+func (s *Server) startControllers(runCtx context.Context, opts Controllers, loopback *restclient.Config) error {
+	// as kube-controller-manager identifies itself (managedFields show it).
+	cfg := restclient.CopyConfig(loopback)
+	cfg.UserAgent = "kube-controller-manager"
+	if !opts.NoNamespace {
+		c, err := namespacecontroller.New(cfg)
+		if err != nil {
+			return fmt.Errorf("namespace controller: %w", err)
+		}
+		s.controllers.Go(func() { c.Run(runCtx, 2) })
+	}
+	if !opts.NoServiceAccount {
+		c, err := serviceaccountcontroller.New(cfg, s.caPEM)
+		if err != nil {
+			return fmt.Errorf("service account controller: %w", err)
+		}
+		s.controllers.Go(func() { c.Run(runCtx, 1) })
+	}
+	return nil
 }
 
 // installAPIs installs every built-in group version and creates the objects
