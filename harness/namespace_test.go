@@ -7,6 +7,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/memkube/memkube/harness"
+	"github.com/memkube/memkube/harness/harnesstest"
 )
 
 // TestNamespaceLifecycle checks kube-apiserver's side of namespace deletion:
@@ -14,7 +18,9 @@ import (
 // the finalize subresource.
 func TestNamespaceLifecycle(t *testing.T) {
 	ctx := t.Context()
-	c := newClient(t)
+	// without the namespace controller, which would finalize the namespace itself.
+	s := harnesstest.Start(t, harness.Options{Controllers: harness.Controllers{NoNamespace: true}})
+	c := kubernetes.NewForConfigOrDie(s.RESTConfig())
 	namespaces := c.CoreV1().Namespaces()
 	ns, err := namespaces.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team"}}, metav1.CreateOptions{})
 	if err != nil {

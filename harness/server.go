@@ -31,7 +31,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	crdopenapi "k8s.io/apiextensions-apiserver/pkg/controller/openapi"
 	crdopenapiv3 "k8s.io/apiextensions-apiserver/pkg/controller/openapiv3"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
@@ -40,7 +39,7 @@ import (
 	utilwaitgroup "k8s.io/apimachinery/pkg/util/waitgroup"
 	apimachineryversion "k8s.io/apimachinery/pkg/version"
 	"k8s.io/apiserver/pkg/admission"
-	nslifecycle "k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle"
+	webhookinit "k8s.io/apiserver/pkg/admission/plugin/webhook/initializer"
 	"k8s.io/apiserver/pkg/authentication/group"
 	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
 	unionauth "k8s.io/apiserver/pkg/authentication/request/union"
@@ -54,6 +53,10 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/server/dynamiccertificates"
+	genericoptions "k8s.io/apiserver/pkg/server/options"
+	utilfeature "k8s.io/apiserver/pkg/util/feature"
+	"k8s.io/apiserver/pkg/util/webhook"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	restclient "k8s.io/client-go/rest"
@@ -185,6 +188,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	config.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(openapi.GetOpenAPIDefinitions, namer)
 	config.OpenAPIV3Config.Info.Title, config.OpenAPIV3Config.Info.Version = "Kubernetes", "v"+Version
 	s.inFlight = config.NonLongRunningRequestWaitGroup
+
 	// OpenAPI documents are built once per process (openapi_cache.go).
 	config.SkipOpenAPIInstallation = true
 	s.listener = newTrackingListener(ln)
@@ -214,17 +218,21 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
 	kubeInformers := informers.NewSharedInformerFactory(client, 0)
-	// kube-apiserver's admission order, as far as memkube has the plugins.
-	namespaces, err := nslifecycle.NewLifecycle(sets.New(metav1.NamespaceDefault, metav1.NamespaceSystem, metav1.NamespacePublic))
+	// k8s.io/apiserver's admission plugins in kube-apiserver's order:
+	// NamespaceLifecycle, MutatingAdmissionPolicy, MutatingAdmissionWebhook,
+	// ValidatingAdmissionPolicy, ValidatingAdmissionWebhook.
+	dynamicClient, err := dynamic.NewForConfig(config.LoopbackClientConfig)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("loopback client: %w", err)
 	}
-	namespaces.SetExternalKubeInformerFactory(kubeInformers)
-	namespaces.SetExternalKubeClientSet(client)
-	if err := namespaces.ValidateInitialization(); err != nil {
-		return nil, fmt.Errorf("NamespaceLifecycle: %w", err)
+	admissionOptions := genericoptions.NewAdmissionOptions()
+	webhooks := webhookinit.NewPluginInitializer(
+		func(r webhook.AuthenticationInfoResolver) webhook.AuthenticationInfoResolver { return r },
+		webhook.NewDefaultServiceResolver())
+	if err := admissionOptions.ApplyTo(config, kubeInformers, client, dynamicClient, utilfeature.DefaultFeatureGate, config.EffectiveVersion, webhooks); err != nil {
+		return nil, fmt.Errorf("admission: %w", err)
 	}
-	config.AdmissionControl = admission.NewChainHandler(namespaces, establishedInThePast{})
+	config.AdmissionControl = admission.NewChainHandler(config.AdmissionControl, establishedInThePast{})
 	// both servers publish into one aggregated discovery document.
 	config.AggregatedDiscoveryGroupManager = discoveryendpoint.NewResourceManager("apis")
 	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.storage)
@@ -237,6 +245,10 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("new server: %w", err)
 	}
 	s.generic = gs
+	// On Stop, in-flight requests get shutdownTimeout to finish. http.Server
+	// does not close busy connections on shutdown but waits for them, so Stop
+	// closes them itself once requests have drained.
+	gs.ShutdownTimeout = shutdownTimeout
 	s.transport.set(gs.Handler)
 	if _, err := newCRDGroupDiscovery(gs.DiscoveryGroupManager, crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions()); err != nil {
 		gs.Destroy()
@@ -247,18 +259,22 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	}
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	// On Stop, in-flight requests get shutdownTimeout to finish. http.Server
-	// does not close idle HTTP/2 connections on shutdown but waits for them,
-	// so any client that keeps one open costs Stop the whole timeout: keep it short.
 	// The CRD informer is started by a post-start hook, and readiness waits
 	// for it in 100 ms polls: start it here, in-process, so it has synced
 	// before the hooks first look.
 	crdInformer := crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions().Informer()
 	crdServer.Informers.Start(runCtx.Done())
 	kubeInformers.Start(runCtx.Done())
-	// NamespaceLifecycle refuses requests until its informer has synced.
-	nsInformer := kubeInformers.Core().V1().Namespaces().Informer()
-	for !crdInformer.HasSynced() || !nsInformer.HasSynced() {
+	// The admission plugins refuse requests until their informers have synced.
+	admissionInformers := []cache.SharedIndexInformer{
+		crdInformer,
+		kubeInformers.Core().V1().Namespaces().Informer(),
+		kubeInformers.Admissionregistration().V1().MutatingWebhookConfigurations().Informer(),
+		kubeInformers.Admissionregistration().V1().ValidatingWebhookConfigurations().Informer(),
+		kubeInformers.Admissionregistration().V1().ValidatingAdmissionPolicies().Informer(),
+		kubeInformers.Admissionregistration().V1().ValidatingAdmissionPolicyBindings().Informer(),
+	}
+	for !allSynced(admissionInformers) {
 		select {
 		case <-ctx.Done():
 			cancel()
@@ -303,12 +319,16 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		crdopenapi.NewController(crds).Run(static, v2Service, runCtx.Done())
 	})
 	s.controllers.Go(func() { v3.Run(v3Service, runCtx.Done()) })
-	stopped, _, err := prepared.NonBlockingRunWithContext(runCtx, shutdownTimeout)
-	if err != nil {
-		cancel()
-		s.controllers.Wait()
-		return nil, fmt.Errorf("run server: %w", err)
-	}
+	// RunWithContext runs kube-apiserver's shutdown sequence when runCtx
+	// ends (the admission plugins stop on its "drained" signal) and
+	// destroys the server's storage.
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		if err := prepared.RunWithContext(runCtx); err != nil {
+			klog.ErrorS(err, "memkube server stopped")
+		}
+	}()
 	s.cancel, s.stopped = cancel, stopped
 	if err := s.waitReady(ctx); err != nil {
 		s.Stop()
@@ -319,6 +339,15 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+func allSynced(informers []cache.SharedIndexInformer) bool {
+	for _, i := range informers {
+		if !i.HasSynced() {
+			return false
+		}
+	}
+	return true
 }
 
 // Controllers switches off the in-process controllers kube-controller-manager
@@ -448,7 +477,6 @@ func (s *Server) Stop() {
 	s.transport.closeAll()
 	<-s.stopped
 	s.controllers.Wait()
-	s.generic.Destroy()
 	s.storage.close()
 }
 

@@ -35,7 +35,7 @@ func TestInProcessClientAndStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := inProcess.CoreV1().ConfigMaps("default").Watch(ctx, metav1.ListOptions{})
+	w, err := inProcess.CoreV1().ConfigMaps("default").Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=a"})
 	if err != nil {
 		t.Fatal(err)
 	}
