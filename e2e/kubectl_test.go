@@ -50,7 +50,7 @@ func startKubectl(t *testing.T) *kubectlServer {
 		t.Skip("kubectl is not installed")
 	}
 	t.Parallel()
-	s := harnesstest.Start(t, harness.Options{})
+	s := harnesstest.Start(t, harness.Options{Storage: e2eStorage})
 	dir := t.TempDir()
 	kubeconfig := filepath.Join(dir, "kubeconfig")
 	if err := s.WriteKubeconfig(kubeconfig); err != nil {
