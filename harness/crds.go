@@ -87,7 +87,7 @@ func (g crRESTOptionsGetter) GetRESTOptions(resource schema.GroupResource, _ run
 	return generic.RESTOptions{
 		StorageConfig:           g.storage.config(codec).ForResource(resource),
 		Decorator:               g.storage.decorator,
-		EnableGarbageCollection: false,
+		EnableGarbageCollection: true,
 		DeleteCollectionWorkers: 1,
 		ResourcePrefix:          resource.Group + "/" + resource.Resource,
 	}, nil

@@ -69,6 +69,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/memkube/memkube/harness/apis"
+	gccontroller "github.com/memkube/memkube/harness/controllers/gc"
 	namespacecontroller "github.com/memkube/memkube/harness/controllers/namespace"
 	serviceaccountcontroller "github.com/memkube/memkube/harness/controllers/serviceaccount"
 	"github.com/memkube/memkube/harness/openapi"
@@ -360,6 +361,9 @@ type Controllers struct {
 	// NoServiceAccount: no "default" ServiceAccount and no kube-root-ca.crt
 	// ConfigMap in new namespaces.
 	NoServiceAccount bool
+	// NoGarbageCollector: dependents of deleted owners stay (as in envtest),
+	// and foreground or orphan deletions wait forever on their finalizers.
+	NoGarbageCollector bool
 }
 
 // startControllers runs the enabled controllers until runCtx ends; Stop
@@ -374,6 +378,14 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 			return fmt.Errorf("namespace controller: %w", err)
 		}
 		s.controllers.Go(func() { c.Run(runCtx, 2) })
+	}
+	if !opts.NoGarbageCollector {
+		c, err := gccontroller.New(cfg)
+		if err != nil {
+			return fmt.Errorf("garbage collector: %w", err)
+		}
+		// kube-controller-manager's default --concurrent-gc-syncs.
+		s.controllers.Go(func() { c.Run(runCtx, 20) })
 	}
 	if !opts.NoServiceAccount {
 		c, err := serviceaccountcontroller.New(cfg, s.caPEM)
@@ -560,7 +572,7 @@ func (g restOptionsGetter) GetRESTOptions(resource schema.GroupResource, _ runti
 	return generic.RESTOptions{
 		StorageConfig:           config.ForResource(resource),
 		Decorator:               g.storage.decorator,
-		EnableGarbageCollection: false,
+		EnableGarbageCollection: true,
 		DeleteCollectionWorkers: 1,
 		ResourcePrefix:          "/" + g.prefix(resource),
 	}, nil

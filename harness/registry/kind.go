@@ -62,6 +62,9 @@ type Kind struct {
 	ValidateStatusUpdate func(ctx context.Context, obj, old runtime.Object) field.ErrorList
 	// Table is kubectl get's view; the default shows NAME and CREATED AT.
 	Table rest.TableConvertor
+	// GCPolicy is what a delete without propagation policy does to the
+	// object's dependents; nil is background deletion.
+	GCPolicy func(ctx context.Context) rest.GarbageCollectionPolicy
 	// Customize adjusts the kind's store before it is completed (e.g.
 	// ShouldDeleteDuringUpdate, ReturnDeletedObject).
 	Customize func(store *genericregistry.Store)

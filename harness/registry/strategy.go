@@ -17,6 +17,7 @@ import (
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/apiserver/pkg/storage/names"
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 )
@@ -35,6 +36,15 @@ func NewStrategy(typer runtime.ObjectTyper, kind *Kind) *Strategy {
 }
 
 func (s *Strategy) NamespaceScoped() bool { return s.kind.Namespaced }
+
+// DefaultGarbageCollectionPolicy is the kind's, background deletion if it
+// has none.
+func (s *Strategy) DefaultGarbageCollectionPolicy(ctx context.Context) rest.GarbageCollectionPolicy {
+	if s.kind.GCPolicy != nil {
+		return s.kind.GCPolicy(ctx)
+	}
+	return rest.DeleteDependents
+}
 
 // PrepareForCreate clears status where the kind has a status subresource
 // (status is the status endpoint's to write), sets generation 1 where the

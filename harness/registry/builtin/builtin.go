@@ -7,6 +7,7 @@
 package builtin
 
 import (
+	"context"
 	"fmt"
 	"sort"
 
@@ -14,6 +15,7 @@ import (
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/registry/rest"
 
@@ -133,3 +135,22 @@ func rbacName(name string, _ bool) []string { return content.IsPathSegmentName(n
 
 // anyName accepts every name, as certificate signing requests do.
 func anyName(string, bool) []string { return nil }
+
+// orphanIn is the garbage-collection policy of kinds that, for backward
+// compatibility, orphan their dependents when deleted through gv (Jobs in
+// batch/v1, ReplicationControllers in v1) and delete them otherwise.
+func orphanIn(gv schema.GroupVersion) opt {
+	return func(k *registry.Kind) {
+		k.GCPolicy = func(ctx context.Context) rest.GarbageCollectionPolicy {
+			if info, ok := genericapirequest.RequestInfoFrom(ctx); ok && (schema.GroupVersion{Group: info.APIGroup, Version: info.APIVersion}) == gv {
+				return rest.OrphanDependents
+			}
+			return rest.DeleteDependents
+		}
+	}
+}
+
+// noGC is the policy of events: deletes never wait on dependents.
+func noGC(k *registry.Kind) {
+	k.GCPolicy = func(context.Context) rest.GarbageCollectionPolicy { return rest.Unsupported }
+}

@@ -18,7 +18,7 @@ func coreKinds() []*registry.Kind {
 	return []*registry.Kind{
 		with(kind[corev1.ConfigMap, corev1.ConfigMapList]("", "configmaps", "ConfigMap", true), short("cm")),
 		with(kind[corev1.Endpoints, corev1.EndpointsList]("", "endpoints", "Endpoints", true), short("ep")),
-		with(kind[corev1.Event, corev1.EventList]("", "events", "Event", true), short("ev"), ttl(eventTTL)),
+		with(kind[corev1.Event, corev1.EventList]("", "events", "Event", true), short("ev"), ttl(eventTTL), noGC),
 		with(kind[corev1.LimitRange, corev1.LimitRangeList]("", "limitranges", "LimitRange", true), short("limits")),
 		with(kind[corev1.Namespace, corev1.NamespaceList]("", "namespaces", "Namespace", false), short("ns"), status, namespace, namespaceLifecycle),
 		with(kind[corev1.Node, corev1.NodeList]("", "nodes", "Node", false), short("no"), status),
@@ -27,7 +27,7 @@ func coreKinds() []*registry.Kind {
 		with(kind[corev1.Pod, corev1.PodList]("", "pods", "Pod", true), short("po"), all, status, generation, podBinding),
 		with(kind[corev1.PodTemplate, corev1.PodTemplateList]("", "podtemplates", "PodTemplate", true), generation),
 		with(kind[corev1.ReplicationController, corev1.ReplicationControllerList]("", "replicationcontrollers", "ReplicationController", true),
-			short("rc"), all, status, generation, scale(replicationControllerScale)),
+			short("rc"), all, status, generation, scale(replicationControllerScale), orphanIn(corev1.SchemeGroupVersion)),
 		with(kind[corev1.ResourceQuota, corev1.ResourceQuotaList]("", "resourcequotas", "ResourceQuota", true), short("quota"), status),
 		kind[corev1.Secret, corev1.SecretList]("", "secrets", "Secret", true),
 		with(kind[corev1.ServiceAccount, corev1.ServiceAccountList]("", "serviceaccounts", "ServiceAccount", true), short("sa"),

@@ -30,7 +30,7 @@ import (
 func batchKinds() []*registry.Kind {
 	return []*registry.Kind{
 		with(kind[batchv1.CronJob, batchv1.CronJobList]("batch", "cronjobs", "CronJob", true), short("cj"), all, status, generation),
-		with(kind[batchv1.Job, batchv1.JobList]("batch", "jobs", "Job", true), all, status, generation),
+		with(kind[batchv1.Job, batchv1.JobList]("batch", "jobs", "Job", true), all, status, generation, orphanIn(batchv1.SchemeGroupVersion)),
 	}
 }
 
@@ -135,7 +135,7 @@ func otherKinds() []*registry.Kind {
 		kind[coordinationv1.Lease, coordinationv1.LeaseList](coordinationv1.GroupName, "leases", "Lease", true),
 		with(kind[discoveryv1.EndpointSlice, discoveryv1.EndpointSliceList](discoveryv1.GroupName, "endpointslices", "EndpointSlice", true), generation),
 		// events.k8s.io events are core events, stored with them.
-		with(kind[corev1.Event, corev1.EventList]("events.k8s.io", "events", "Event", true), short("ev"), ttl(eventTTL)),
+		with(kind[corev1.Event, corev1.EventList]("events.k8s.io", "events", "Event", true), short("ev"), ttl(eventTTL), noGC),
 		with(kind[flowcontrolv1.FlowSchema, flowcontrolv1.FlowSchemaList](flowcontrolv1.GroupName, "flowschemas", "FlowSchema", false), status, generation),
 		with(kind[flowcontrolv1.PriorityLevelConfiguration, flowcontrolv1.PriorityLevelConfigurationList](flowcontrolv1.GroupName, "prioritylevelconfigurations", "PriorityLevelConfiguration", false), status, generation),
 		kind[nodev1.RuntimeClass, nodev1.RuntimeClassList](nodev1.GroupName, "runtimeclasses", "RuntimeClass", false),
