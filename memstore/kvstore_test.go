@@ -484,3 +484,31 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestEndWatches ends every watcher, caught up or behind, with ErrCompacted.
+func TestEndWatches(t *testing.T) {
+	s := New(Config{})
+	defer s.Close()
+	mustPut(t, s, "k/a", "1")
+	caughtUp, err := s.Watch(t.Context(), WatchOptions{Key: "k/", End: PrefixEnd("k/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	behind, err := s.Watch(t.Context(), WatchOptions{Key: "k/", End: PrefixEnd("k/"), StartRev: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.EndWatches()
+	for name, w := range map[string]*Watcher{"caught up": caughtUp, "behind": behind} {
+		var last WatchResponse
+		for resp := range w.Chan() {
+			last = resp
+		}
+		if !errors.Is(last.Err, ErrCompacted) {
+			t.Errorf("%s watcher ended with %+v, want ErrCompacted", name, last)
+		}
+	}
+	if got := s.WatchStats().EndedCompacted; got != 2 {
+		t.Errorf("EndedCompacted = %d, want 2", got)
+	}
+}

@@ -507,3 +507,20 @@ func (s *Store) historyLocked(w *Watcher) (evs []Event, last int64) {
 	}
 	return evs, last
 }
+
+// EndWatches ends every watch as compaction ends one that fell behind: with
+// ErrCompacted, so clients list again. Restoring a snapshot calls for it
+// when watchers must not see the restore as ordinary events (kube-apiserver
+// clients expect a 410 after an etcd restore).
+func (s *Store) EndWatches() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ws := &s.watchers
+	ws.mu.Lock()
+	for _, w := range ws.allLocked() {
+		w.minRev, w.pending = 0, nil // at or below any compaction: ended by the sync loop
+		ws.moveLocked(w, stateUnsynced)
+	}
+	ws.mu.Unlock()
+	ws.kick()
+}
