@@ -42,7 +42,10 @@ func forEachSetup(b *testing.B, fn func(b *testing.B, c kubernetes.Interface)) {
 	for _, backend := range benchBackends {
 		for _, transport := range benchTransports {
 			b.Run(fmt.Sprintf("Backend=%s/Transport=%s", backend.name, transport.name), func(b *testing.B) {
-				s, err := harness.Start(b.Context(), harness.Options{Storage: backend.storage})
+				// as the reference kube-apiserver was measured: no controllers.
+				s, err := harness.Start(b.Context(), harness.Options{Storage: backend.storage, Controllers: harness.Controllers{
+					NoNamespace: true, NoServiceAccount: true, NoGarbageCollector: true,
+				}})
 				if err != nil {
 					b.Fatal(err)
 				}
