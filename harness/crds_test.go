@@ -2,6 +2,10 @@ package harness_test
 
 import (
 	"context"
+	"encoding/json"
+	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
@@ -180,4 +185,70 @@ func hasGroup(groups *metav1.APIGroupList, name, version string) bool {
 		}
 	}
 	return false
+}
+
+// TestCRDConversionWebhook serves a CRD in two versions converted by a
+// webhook on 127.0.0.1 (spec.size in v1 is spec.count in v1beta1): the
+// server calls it for reads in the other version.
+func TestCRDConversionWebhook(t *testing.T) {
+	ctx := t.Context()
+	calls := 0
+	webhook := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		var review apiextensionsv1.ConversionReview
+		if err := json.NewDecoder(r.Body).Decode(&review); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		resp := &apiextensionsv1.ConversionResponse{UID: review.Request.UID, Result: metav1.Status{Status: metav1.StatusSuccess}}
+		for _, raw := range review.Request.Objects {
+			var obj map[string]any
+			_ = json.Unmarshal(raw.Raw, &obj)
+			spec, _ := obj["spec"].(map[string]any)
+			if review.Request.DesiredAPIVersion == "example.memkube.io/v1beta1" {
+				spec["count"], spec["size"] = spec["size"], nil
+			} else {
+				spec["size"], spec["count"] = spec["count"], nil
+			}
+			obj["apiVersion"] = review.Request.DesiredAPIVersion
+			out, _ := json.Marshal(obj)
+			resp.ConvertedObjects = append(resp.ConvertedObjects, runtime.RawExtension{Raw: out})
+		}
+		review.Response, review.Request = resp, nil
+		_ = json.NewEncoder(w).Encode(review)
+	}))
+	defer webhook.Close()
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: webhook.Certificate().Raw})
+
+	s := harnesstest.Start(t, harness.Options{})
+	crd := widgetCRD()
+	crd.Spec.Versions[1].Schema.OpenAPIV3Schema.Properties["spec"].Properties["count"] = apiextensionsv1.JSONSchemaProps{Type: "integer"}
+	crd.Spec.Conversion = &apiextensionsv1.CustomResourceConversion{
+		Strategy: apiextensionsv1.WebhookConverter,
+		Webhook: &apiextensionsv1.WebhookConversion{
+			ConversionReviewVersions: []string{"v1"},
+			ClientConfig:             &apiextensionsv1.WebhookClientConfig{URL: ptr.To(webhook.URL + "/convert"), CABundle: caPEM},
+		},
+	}
+	if _, err := apiextensionsclient.NewForConfigOrDie(s.RESTConfig()).ApiextensionsV1().CustomResourceDefinitions().Create(ctx, crd, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	gvr := schema.GroupVersionResource{Group: "example.memkube.io", Version: "v1", Resource: "widgets"}
+	dyn := dynamic.NewForConfigOrDie(s.RESTConfig())
+	w := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "example.memkube.io/v1", "kind": "Widget",
+		"metadata": map[string]any{"name": "w1"}, "spec": map[string]any{"size": int64(5)}}}
+	err := wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := dyn.Resource(gvr).Namespace("default").Create(ctx, w, metav1.CreateOptions{})
+		return err == nil, nil
+	})
+	if err != nil {
+		t.Fatalf("create a widget: %v", err)
+	}
+	beta, err := dyn.Resource(gvr.GroupResource().WithVersion("v1beta1")).Namespace("default").Get(ctx, "w1", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count, _, _ := unstructured.NestedInt64(beta.Object, "spec", "count"); count != 5 || calls == 0 {
+		t.Fatalf("v1beta1 read: spec %v after %d webhook calls, want count 5 from the webhook", beta.Object["spec"], calls)
+	}
 }
