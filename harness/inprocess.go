@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -79,7 +80,7 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 		in.Body = http.NoBody
 	}
 	pr, pw := io.Pipe()
-	w := &pipeWriter{header: http.Header{}, body: pw, headerSent: make(chan struct{}), closed: make(chan bool, 1)}
+	w := &pipeWriter{header: http.Header{}, body: bufio.NewWriterSize(pw, 32<<10), headerSent: make(chan struct{}), closed: make(chan bool, 1)}
 	stop := context.AfterFunc(ctx, func() { w.closed <- true })
 	go func() {
 		defer func() {
@@ -89,6 +90,7 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 			}
 			stop()
 			w.WriteHeader(http.StatusOK) // a handler that wrote nothing
+			_ = w.body.Flush()
 			_ = pw.Close()
 			_ = in.Body.Close()
 			cancel()
@@ -117,14 +119,17 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 }
 
 // pipeWriter is the http.ResponseWriter of an in-process request: the
-// header is handed over on the first write, the body streams through a pipe.
+// header is handed over on the first write, the body streams through a pipe
+// in buffered chunks (each pipe write is a hand-over between goroutines; a
+// list writes every item separately), flushed when the handler flushes (a
+// watch, after each event) or ends.
 type pipeWriter struct {
 	header     http.Header
 	sent       http.Header
 	status     int
 	once       sync.Once
 	headerSent chan struct{}
-	body       *io.PipeWriter
+	body       *bufio.Writer
 	closed     chan bool
 }
 
@@ -142,8 +147,11 @@ func (w *pipeWriter) Write(p []byte) (int, error) {
 	return w.body.Write(p)
 }
 
-// Flush does nothing: writes reach the reader as they happen.
-func (w *pipeWriter) Flush() {}
+// Flush hands what was written to the reader.
+func (w *pipeWriter) Flush() {
+	w.WriteHeader(http.StatusOK)
+	_ = w.body.Flush()
+}
 
 // CloseNotify reports the client going away (its request's context ending):
 // k8s.io/apiserver's response writer wrappers offer Flush only to writers
