@@ -67,11 +67,13 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	basecompatibility "k8s.io/component-base/compatibility"
 	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 
 	"github.com/memkube/memkube/harness/apis"
 	gccontroller "github.com/memkube/memkube/harness/controllers/gc"
 	namespacecontroller "github.com/memkube/memkube/harness/controllers/namespace"
 	serviceaccountcontroller "github.com/memkube/memkube/harness/controllers/serviceaccount"
+	"github.com/memkube/memkube/harness/faults"
 	"github.com/memkube/memkube/harness/openapi"
 	"github.com/memkube/memkube/harness/pki"
 	"github.com/memkube/memkube/harness/registry/builtin"
@@ -92,6 +94,9 @@ type Options struct {
 	Storage StorageOptions
 	// Controllers switches off in-process controllers.
 	Controllers Controllers
+	// FaultSeed seeds the fault injector's random choices (probabilities,
+	// jittered delays): the same seed and request order, the same faults.
+	FaultSeed int64
 }
 
 // Server is a running memkube API server.
@@ -111,6 +116,7 @@ type Server struct {
 	// inProcessCfg reaches the server through transport, without a socket.
 	inProcessCfg *restclient.Config
 	transport    *inProcessTransport
+	faults       *faults.Injector
 	listener     *trackingListener
 	// inFlight counts the requests that are not long-running (not watches).
 	inFlight *utilwaitgroup.SafeWaitGroup
@@ -194,6 +200,15 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 
 	// OpenAPI documents are built once per process (openapi_cache.go).
 	config.SkipOpenAPIInstallation = true
+	// fault injection sits innermost in the handler chain, after request
+	// info, authentication and authorization (harness/faults).
+	s.faults = faults.NewWithClock(opts.FaultSeed, clock.RealClock{})
+	if s.storage.store != nil {
+		s.faults.Attach(s.storage.store)
+	}
+	config.BuildHandlerChainFunc = func(h http.Handler, c *genericapiserver.Config) http.Handler {
+		return genericapiserver.DefaultBuildHandlerChain(s.faults.Filter(h), c)
+	}
 	s.listener = newTrackingListener(ln)
 	config.SecureServing = &genericapiserver.SecureServingInfo{Listener: s.listener}
 	if config.SecureServing.Cert, err = dynamiccertificates.NewStaticCertKeyContent("serving", serving.CertPEM, serving.KeyPEM); err != nil {
@@ -493,6 +508,10 @@ func (s *Server) Stop() {
 	s.controllers.Wait()
 	s.storage.close()
 }
+
+// Faults is the server's fault injector: errors, latency, watch drops and
+// storage outages for requests that match its rules (docs/faults.md).
+func (s *Server) Faults() *faults.Injector { return s.faults }
 
 // URL is the server's https URL.
 func (s *Server) URL() string { return s.url }
