@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -14,6 +15,7 @@ import (
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
 
+	"github.com/memkube/memkube/harness/auth/rbac"
 	"github.com/memkube/memkube/harness/registry/builtin"
 )
 
@@ -90,6 +92,44 @@ func bootstrapServiceCIDR(networking map[string]rest.Storage) error {
 		rest.ValidateAllObjectFunc, rest.ValidateAllObjectUpdateFunc, false, &metav1.UpdateOptions{})
 	if err != nil {
 		return fmt.Errorf("servicecidr kubernetes status: %w", err)
+	}
+	return nil
+}
+
+// bootstrapRBAC writes kube-apiserver's bootstrap RBAC policy straight into
+// the registries, as it stands once kube-controller-manager has aggregated
+// admin, edit and view (kube-apiserver creates it through its own client in
+// a post-start hook; 150 requests through the handler chain would double a
+// server's start). Objects that exist already (a reused etcd) are left as
+// they are.
+func (s *Server) bootstrapRBAC(storage map[string]rest.Storage) error {
+	p := rbac.AggregatedBootstrapPolicy()
+	creates := func(resource, namespace string, obj runtime.Object) error {
+		err := create(storage[resource], namespace, obj)
+		if apierrors.IsAlreadyExists(err) {
+			return nil
+		}
+		return err
+	}
+	for i := range p.ClusterRoles {
+		if err := creates("clusterroles", "", &p.ClusterRoles[i]); err != nil {
+			return fmt.Errorf("bootstrap clusterrole %s: %w", p.ClusterRoles[i].Name, err)
+		}
+	}
+	for i := range p.ClusterRoleBindings {
+		if err := creates("clusterrolebindings", "", &p.ClusterRoleBindings[i]); err != nil {
+			return fmt.Errorf("bootstrap clusterrolebinding %s: %w", p.ClusterRoleBindings[i].Name, err)
+		}
+	}
+	for i := range p.Roles {
+		if err := creates("roles", p.Roles[i].Namespace, &p.Roles[i]); err != nil {
+			return fmt.Errorf("bootstrap role %s/%s: %w", p.Roles[i].Namespace, p.Roles[i].Name, err)
+		}
+	}
+	for i := range p.RoleBindings {
+		if err := creates("rolebindings", p.RoleBindings[i].Namespace, &p.RoleBindings[i]); err != nil {
+			return fmt.Errorf("bootstrap rolebinding %s/%s: %w", p.RoleBindings[i].Namespace, p.RoleBindings[i].Name, err)
+		}
 	}
 	return nil
 }

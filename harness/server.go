@@ -31,6 +31,7 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	crdopenapi "k8s.io/apiextensions-apiserver/pkg/controller/openapi"
 	crdopenapiv3 "k8s.io/apiextensions-apiserver/pkg/controller/openapiv3"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -49,6 +50,7 @@ import (
 	"k8s.io/apiserver/pkg/authentication/token/tokenfile"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
+	"k8s.io/apiserver/pkg/authorization/union"
 	discoveryendpoint "k8s.io/apiserver/pkg/endpoints/discovery/aggregated"
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	"k8s.io/apiserver/pkg/registry/generic"
@@ -70,6 +72,8 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/memkube/memkube/harness/apis"
+	"github.com/memkube/memkube/harness/auth/rbac"
+	"github.com/memkube/memkube/harness/auth/rbac/aggregation"
 	gccontroller "github.com/memkube/memkube/harness/controllers/gc"
 	namespacecontroller "github.com/memkube/memkube/harness/controllers/namespace"
 	serviceaccountcontroller "github.com/memkube/memkube/harness/controllers/serviceaccount"
@@ -229,13 +233,21 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	}))
 	// every authenticated user is in system:authenticated, as in kube-apiserver.
 	config.Authentication.Authenticator = group.NewAuthenticatedGroupAdder(unionauth.New(certs, tokens))
-	config.Authorization.Authorizer = authorizerfactory.NewPrivilegedGroups(user.SystemPrivilegedGroup)
 
 	client, err := kubernetes.NewForConfig(config.LoopbackClientConfig)
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
 	kubeInformers := informers.NewSharedInformerFactory(client, 0)
+	// kube-apiserver --authorization-mode=RBAC: system:masters, then RBAC.
+	rbacAuthz := rbac.NewAuthorizer(kubeInformers)
+	if config.Authorization.Authorizer, err = union.New(
+		union.NamedAuthorizer{AuthorizerName: "kubernetes.io/system-privileged-group", Authorizer: authorizerfactory.NewPrivilegedGroups(user.SystemPrivilegedGroup)},
+		union.NamedAuthorizer{AuthorizerName: "rbac", Authorizer: rbacAuthz},
+	); err != nil {
+		return nil, fmt.Errorf("authorizer: %w", err)
+	}
+	config.RuleResolver = rbacAuthz
 	// k8s.io/apiserver's admission plugins in kube-apiserver's order:
 	// NamespaceLifecycle, MutatingAdmissionPolicy, MutatingAdmissionWebhook,
 	// ValidatingAdmissionPolicy, ValidatingAdmissionWebhook.
@@ -275,6 +287,19 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err := s.installAPIs(scheme, codecs, config); err != nil {
 		return nil, err
 	}
+	// kube-apiserver's hook of this name creates the bootstrap RBAC policy;
+	// memkube wrote it into the registries already (bootstrapRBAC), and the
+	// hook reports ready once the authorizer sees it, as upstream's does.
+	gs.AddPostStartHookOrDie("rbac/bootstrap-roles", func(hc genericapiserver.PostStartHookContext) error {
+		for !rbacAuthz.HasBootstrapPolicy() {
+			select {
+			case <-hc.Done():
+				return nil
+			case <-time.After(time.Millisecond):
+			}
+		}
+		return nil
+	})
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	// The CRD informer is started by a post-start hook, and readiness waits
@@ -292,7 +317,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		kubeInformers.Admissionregistration().V1().ValidatingAdmissionPolicies().Informer(),
 		kubeInformers.Admissionregistration().V1().ValidatingAdmissionPolicyBindings().Informer(),
 	}
-	for !allSynced(admissionInformers) {
+	for !allSynced(admissionInformers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() {
 		select {
 		case <-ctx.Done():
 			cancel()
@@ -379,6 +404,9 @@ type Controllers struct {
 	// NoGarbageCollector: dependents of deleted owners stay (as in envtest),
 	// and foreground or orphan deletions wait forever on their finalizers.
 	NoGarbageCollector bool
+	// NoClusterRoleAggregation: aggregated ClusterRoles (admin, edit, view,
+	// and users' own) no longer follow the roles they select.
+	NoClusterRoleAggregation bool
 }
 
 // startControllers runs the enabled controllers until runCtx ends; Stop
@@ -401,6 +429,13 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 		}
 		// kube-controller-manager's default --concurrent-gc-syncs.
 		s.controllers.Go(func() { c.Run(runCtx, 20) })
+	}
+	if !opts.NoClusterRoleAggregation {
+		c, err := aggregation.New(cfg)
+		if err != nil {
+			return fmt.Errorf("clusterrole aggregation controller: %w", err)
+		}
+		s.controllers.Go(func() { c.Run(runCtx) })
 	}
 	if !opts.NoServiceAccount {
 		c, err := serviceaccountcontroller.New(cfg, s.caPEM)
@@ -429,7 +464,13 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 	checks["scheduler"] = componentstatus.HTTPCheck(10259)
 	checks["controller-manager"] = componentstatus.HTTPCheck(10257)
 	storage[corev1.SchemeGroupVersion]["componentstatuses"] = componentstatus.New(checks)
+	if err := s.bootstrapRBAC(storage[rbacv1.SchemeGroupVersion]); err != nil {
+		return err
+	}
 	authz := config.Authorization.Authorizer
+	if err := rbac.PreventEscalation(storage[rbacv1.SchemeGroupVersion], authz); err != nil {
+		return fmt.Errorf("RBAC escalation checks: %w", err)
+	}
 	storage[authenticationv1.SchemeGroupVersion] = map[string]rest.Storage{
 		"tokenreviews":       review.NewTokenReview(config.Authentication.Authenticator, config.Authentication.APIAudiences),
 		"selfsubjectreviews": review.NewSelfSubjectReview(),
@@ -438,7 +479,7 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 		"subjectaccessreviews":      review.NewSubjectAccessReview(authz),
 		"selfsubjectaccessreviews":  review.NewSelfSubjectAccessReview(authz),
 		"localsubjectaccessreviews": review.NewLocalSubjectAccessReview(authz),
-		"selfsubjectrulesreviews":   review.NewSelfSubjectRulesReview(privilegedRules{}),
+		"selfsubjectrulesreviews":   review.NewSelfSubjectRulesReview(config.RuleResolver),
 	}
 	groups := map[string]*genericapiserver.APIGroupInfo{}
 	var order []string
