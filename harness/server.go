@@ -5,10 +5,10 @@
 //
 // Known gaps:
 //   - apiregistration.k8s.io (APIService, kube-aggregator) is not served.
-//   - Authorization admits system:masters only (RBAC is coming); admission
-//     has k8s.io/apiserver's plugins (NamespaceLifecycle, admission policies,
-//     webhooks) but not kube-apiserver's own (LimitRanger, ResourceQuota,
-//     ServiceAccount, DefaultStorageClass, ...).
+//   - Authorization is system:masters then RBAC (no Node or Webhook modes);
+//     admission has k8s.io/apiserver's plugins (NamespaceLifecycle,
+//     admission policies, webhooks) but not kube-apiserver's own
+//     (LimitRanger, ResourceQuota, ServiceAccount, DefaultStorageClass, ...).
 //   - Pod subresources other than status and binding (log, exec, eviction,
 //     ephemeralcontainers, resize, ...), nodes/proxy, services/proxy,
 //     serviceaccounts/token and certificatesigningrequests/approval are not
