@@ -25,10 +25,11 @@ const kubernetesServiceIP = "10.0.0.1"
 
 // bootstrap creates what kube-apiserver creates at start: the four system
 // namespaces, the default ServiceCIDR and the default/kubernetes Service.
+// Over a reused etcd they may exist already: they are kept.
 func (s *Server) bootstrap(storage map[schema.GroupVersion]map[string]rest.Storage) error {
 	core := storage[corev1.SchemeGroupVersion]
 	for _, name := range []string{metav1.NamespaceDefault, metav1.NamespaceSystem, metav1.NamespacePublic, corev1.NamespaceNodeLease} {
-		if err := create(core["namespaces"], "", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}); err != nil {
+		if err := create(core["namespaces"], "", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return fmt.Errorf("create namespace %s: %w", name, err)
 		}
 	}
@@ -59,7 +60,11 @@ func (s *Server) bootstrap(storage map[schema.GroupVersion]map[string]rest.Stora
 			}},
 		},
 	}
-	if err := create(core["services"], metav1.NamespaceDefault, svc); err != nil {
+	getCtx := genericapirequest.WithNamespace(context.Background(), metav1.NamespaceDefault)
+	if _, err := core["services"].(rest.Getter).Get(getCtx, svc.Name, &metav1.GetOptions{}); err == nil {
+		return nil // a reused etcd: it is there, with its IPAddress
+	}
+	if err := create(core["services"], metav1.NamespaceDefault, svc); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("create service default/kubernetes: %w", err)
 	}
 	return nil
@@ -80,6 +85,9 @@ func bootstrapServiceCIDR(networking map[string]rest.Storage) error {
 	}
 	ctx := genericapirequest.WithNamespace(context.Background(), "")
 	created, err := networking["servicecidrs"].(rest.Creater).Create(ctx, cidr, rest.ValidateAllObjectFunc, &metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		return nil // a reused etcd: it is there, Ready from its first server
+	}
 	if err != nil {
 		return fmt.Errorf("create servicecidr kubernetes: %w", err)
 	}
@@ -100,13 +108,14 @@ func bootstrapServiceCIDR(networking map[string]rest.Storage) error {
 // the registries, as it stands once kube-controller-manager has aggregated
 // admin, edit and view (kube-apiserver creates it through its own client in
 // a post-start hook; 150 requests through the handler chain would double a
-// server's start). Objects that exist already (a reused etcd) are left as
-// they are.
+// server's start). When some exist already (a reused etcd), Start
+// reconciles the policy afterwards as kube-apiserver does.
 func (s *Server) bootstrapRBAC(storage map[string]rest.Storage) error {
 	p := rbac.AggregatedBootstrapPolicy()
 	creates := func(resource, namespace string, obj runtime.Object) error {
 		err := create(storage[resource], namespace, obj)
 		if apierrors.IsAlreadyExists(err) {
+			s.reconcileRBAC = true
 			return nil
 		}
 		return err

@@ -121,7 +121,9 @@ type Server struct {
 	inProcessCfg *restclient.Config
 	transport    *inProcessTransport
 	faults       *faults.Injector
-	listener     *trackingListener
+	// reconcileRBAC: the store had bootstrap RBAC objects already.
+	reconcileRBAC bool
+	listener      *trackingListener
 	// inFlight counts the requests that are not long-running (not watches).
 	inFlight *utilwaitgroup.SafeWaitGroup
 }
@@ -376,6 +378,16 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err := s.waitReady(ctx); err != nil {
 		s.Stop()
 		return nil, err
+	}
+	if s.reconcileRBAC {
+		// as kube-apiserver's rbac/bootstrap-roles hook: bring existing
+		// objects up to date (autoupdate annotations honoured).
+		cfg := s.InProcessRESTConfig()
+		cfg.UserAgent, cfg.QPS, cfg.Burst = "kube-apiserver/v"+Version, -1, 0
+		if err := rbac.EnsureBootstrapPolicy(ctx, kubernetes.NewForConfigOrDie(cfg)); err != nil {
+			s.Stop()
+			return nil, fmt.Errorf("reconcile the bootstrap RBAC policy: %w", err)
+		}
 	}
 	if err := s.startControllers(runCtx, opts.Controllers, config.LoopbackClientConfig); err != nil {
 		s.Stop()

@@ -95,3 +95,32 @@ func exerciseServer(t *testing.T, s *harness.Server) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestReusedEtcd starts a second server on the etcd data of a first: the
+// bootstrap objects exist and are kept, the RBAC policy is reconciled, and
+// the first server's objects are there.
+func TestReusedEtcd(t *testing.T) {
+	ctx := t.Context()
+	etcd, err := etcdembed.Start(etcdembed.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(etcd.Close)
+	opts := harness.Options{Storage: harness.StorageOptions{Backend: harness.ExternalEtcd, Endpoints: []string{etcd.Endpoint}}}
+	first, err := harness.Start(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kubernetes.NewForConfigOrDie(first.RESTConfig()).CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kept"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	first.Stop()
+	second := harnesstest.Start(t, opts)
+	c := kubernetes.NewForConfigOrDie(second.RESTConfig())
+	if _, err := c.CoreV1().ConfigMaps("default").Get(ctx, "kept", metav1.GetOptions{}); err != nil {
+		t.Errorf("the first server's configmap: %v", err)
+	}
+	if r, err := c.RbacV1().ClusterRoles().Get(ctx, "admin", metav1.GetOptions{}); err != nil || len(r.Rules) == 0 {
+		t.Errorf("clusterrole admin on the second server: %v", err)
+	}
+}
