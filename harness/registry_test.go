@@ -4,11 +4,13 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
@@ -298,5 +300,34 @@ func TestServiceAllocation(t *testing.T) {
 	}
 	if _, err := c.NetworkingV1().IPAddresses().Get(ctx, "10.0.0.2", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("web's IPAddress after delete: %v, want it released", err)
+	}
+}
+
+// TestCreateStatus checks what kube-apiserver sets on create: a pod starts
+// Pending with its QoS class, a job gets its generated selector.
+func TestCreateStatus(t *testing.T) {
+	ctx := t.Context()
+	c := newClient(t)
+	limits := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("64Mi")}
+	pod, err := c.CoreV1().Pods("default").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p"}, Spec: corev1.PodSpec{
+		Containers: []corev1.Container{{Name: "c", Image: "nginx", Resources: corev1.ResourceRequirements{Limits: limits}}},
+	}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// requests default to limits: Guaranteed.
+	if pod.Status.Phase != corev1.PodPending || pod.Status.QOSClass != corev1.PodQOSGuaranteed {
+		t.Errorf("pod status %s %s, want Pending Guaranteed", pod.Status.Phase, pod.Status.QOSClass)
+	}
+	job, err := c.BatchV1().Jobs("default").Create(ctx, &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "j"}, Spec: batchv1.JobSpec{
+		Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{RestartPolicy: corev1.RestartPolicyNever, Containers: []corev1.Container{{Name: "c", Image: "busybox"}}}},
+	}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid := string(job.UID)
+	if job.Spec.Selector == nil || job.Spec.Selector.MatchLabels[batchv1.ControllerUidLabel] != uid ||
+		job.Spec.Template.Labels["job-name"] != "j" || job.Spec.Template.Labels[batchv1.ControllerUidLabel] != uid {
+		t.Errorf("job selector %v template labels %v, want the generated ones", job.Spec.Selector, job.Spec.Template.Labels)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	storagemigrationv1 "k8s.io/api/storagemigration/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -30,7 +31,39 @@ import (
 func batchKinds() []*registry.Kind {
 	return []*registry.Kind{
 		with(kind[batchv1.CronJob, batchv1.CronJobList]("batch", "cronjobs", "CronJob", true), short("cj"), all, status, generation),
-		with(kind[batchv1.Job, batchv1.JobList]("batch", "jobs", "Job", true), all, status, generation, orphanIn(batchv1.SchemeGroupVersion)),
+		with(kind[batchv1.Job, batchv1.JobList]("batch", "jobs", "Job", true), all, status, generation, orphanIn(batchv1.SchemeGroupVersion), jobSelector),
+	}
+}
+
+// jobSelector is upstream's job PrepareForCreate: unless the job asks for a
+// manual selector, its pods are labelled with the job's name and uid and
+// selected by the uid.
+func jobSelector(k *registry.Kind) {
+	k.PrepareForCreate = func(_ context.Context, obj runtime.Object) {
+		job := obj.(*batchv1.Job)
+		if job.Spec.ManualSelector != nil && *job.Spec.ManualSelector {
+			return
+		}
+		if job.Spec.Template.Labels == nil {
+			job.Spec.Template.Labels = map[string]string{}
+		}
+		for label, value := range map[string]string{
+			"job-name": job.Name, batchv1.JobNameLabel: job.Name,
+			"controller-uid": string(job.UID), batchv1.ControllerUidLabel: string(job.UID),
+		} {
+			if _, set := job.Spec.Template.Labels[label]; !set {
+				job.Spec.Template.Labels[label] = value
+			}
+		}
+		if job.Spec.Selector == nil {
+			job.Spec.Selector = &metav1.LabelSelector{}
+		}
+		if job.Spec.Selector.MatchLabels == nil {
+			job.Spec.Selector.MatchLabels = map[string]string{}
+		}
+		if _, set := job.Spec.Selector.MatchLabels[batchv1.ControllerUidLabel]; !set {
+			job.Spec.Selector.MatchLabels[batchv1.ControllerUidLabel] = string(job.UID)
+		}
 	}
 }
 
