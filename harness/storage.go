@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -53,6 +54,7 @@ type storageBackend struct {
 	// compaction is the etcd compaction interval (memstore compacts itself).
 	compaction time.Duration
 	decorator  generic.StorageDecorator
+	closeOnce  sync.Once
 }
 
 func newStorageBackend(opts StorageOptions, compaction time.Duration) (_ *storageBackend, err error) {
@@ -94,14 +96,17 @@ func (b *storageBackend) config(codec runtime.Codec) *storagebackend.Config {
 	return c
 }
 
+// close stops the storage; a failed Start may call it after Stop did.
 func (b *storageBackend) close() {
-	if b.store != nil {
-		b.store.Close()
-	}
-	if b.etcd != nil {
-		b.etcd.Close()
-		_ = os.RemoveAll(b.etcdDir)
-	}
+	b.closeOnce.Do(func() {
+		if b.store != nil {
+			b.store.Close()
+		}
+		if b.etcd != nil {
+			b.etcd.Close()
+			_ = os.RemoveAll(b.etcdDir)
+		}
+	})
 }
 
 // checks are the componentstatuses of the storage: etcd-N per etcd
