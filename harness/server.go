@@ -287,6 +287,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("CRD discovery: %w", err)
 	}
 	if err := s.installAPIs(scheme, codecs, config); err != nil {
+		gs.Destroy()
 		return nil, err
 	}
 	// kube-apiserver's hook of this name creates the bootstrap RBAC policy;
