@@ -196,6 +196,7 @@ func newRegistries(t *testing.T, authz authorizer.UnconditionalAuthorizer, objs 
 		r.storage[resource] = r.memory[resource]
 	}
 	for _, obj := range objs {
+		obj = obj.DeepCopyObject() // the fixtures are shared by parallel tests
 		var resource string
 		switch obj.(type) {
 		case *rbacv1.Role:
