@@ -2,10 +2,14 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -13,10 +17,13 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/memkube/memkube/envtest"
 	"github.com/memkube/memkube/harness"
@@ -134,5 +141,85 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestControllerRuntimeWebhook serves a validating admission webhook with
+// controller-runtime's webhook server, installed through memkube's envtest
+// WebhookInstallOptions, as operator projects do.
+func TestControllerRuntimeWebhook(t *testing.T) {
+	t.Parallel()
+	none := admissionregistrationv1.SideEffectClassNone
+	fail := admissionregistrationv1.Fail
+	env := &envtest.Environment{Options: harness.Options{Storage: e2eStorage}, WebhookInstallOptions: envtest.WebhookInstallOptions{
+		ValidatingWebhooks: []*admissionregistrationv1.ValidatingWebhookConfiguration{{
+			ObjectMeta: metav1.ObjectMeta{Name: "no-forbidden-data"},
+			Webhooks: []admissionregistrationv1.ValidatingWebhook{{
+				Name:                    "configmaps.memkube.io",
+				ClientConfig:            admissionregistrationv1.WebhookClientConfig{Service: &admissionregistrationv1.ServiceReference{Name: "webhook", Namespace: "default", Path: ptr.To("/validate-configmap")}},
+				Rules:                   []admissionregistrationv1.RuleWithOperations{{Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update}, Rule: admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"configmaps"}}}},
+				SideEffects:             &none,
+				FailurePolicy:           &fail,
+				AdmissionReviewVersions: []string{"v1"},
+				ObjectSelector:          &metav1.LabelSelector{MatchLabels: map[string]string{"checked": "true"}},
+			}},
+		}},
+	}}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := env.Stop(); err != nil {
+			t.Error(err)
+		}
+	}()
+	opts := env.WebhookInstallOptions
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Metrics:       metricsserver.Options{BindAddress: "0"},
+		WebhookServer: webhook.NewServer(webhook.Options{Host: opts.LocalServingHost, Port: opts.LocalServingPort, CertDir: opts.LocalServingCertDir}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr.GetWebhookServer().Register("/validate-configmap", &webhook.Admission{Handler: admission.HandlerFunc(func(_ context.Context, req admission.Request) admission.Response {
+		var cm corev1.ConfigMap
+		if err := json.Unmarshal(req.Object.Raw, &cm); err != nil {
+			return admission.Errored(http.StatusBadRequest, err)
+		}
+		if _, bad := cm.Data["forbidden"]; bad {
+			return admission.Denied("key forbidden is not allowed")
+		}
+		return admission.Allowed("")
+	})})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	}()
+
+	c, err := client.New(cfg, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var denied error
+	waitUntil(t, "the webhook to deny", func() bool {
+		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "bad", Namespace: "default", Labels: map[string]string{"checked": "true"}}, Data: map[string]string{"forbidden": "x"}}
+		denied = c.Create(ctx, cm)
+		if denied == nil {
+			_ = c.Delete(ctx, cm)
+		}
+		return denied != nil
+	})
+	if want := `admission webhook "configmaps.memkube.io" denied the request: key forbidden is not allowed`; !strings.Contains(denied.Error(), want) {
+		t.Errorf("denied: %v, want %s", denied, want)
+	}
+	ok := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "ok", Namespace: "default", Labels: map[string]string{"checked": "true"}}, Data: map[string]string{"fine": "x"}}
+	if err := c.Create(ctx, ok); err != nil {
+		t.Errorf("allowed create: %v", err)
 	}
 }
