@@ -3,6 +3,7 @@ package harness
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -96,7 +97,7 @@ func installOpenAPI(container *restful.Container, m *mux.PathRecorderMux, v2 *co
 			return nil, fmt.Errorf("build OpenAPI v2: %w", err)
 		}
 		s.Definitions = handler.PruneDefaults(s.Definitions)
-		return s, nil
+		return deepCopy(s, &spec.Swagger{})
 	})
 	v2Service := handler.NewOpenAPIServiceLazy(cached.Func(func() (*spec.Swagger, string, error) {
 		s, err := static.get()
@@ -120,7 +121,7 @@ func installOpenAPI(container *restful.Container, m *mux.PathRecorderMux, v2 *co
 			if group, version, ok := groupVersionFromPath(gv); ok {
 				narrowMetaGVKs(s, group, version)
 			}
-			return s, nil
+			return deepCopy(s, &spec3.OpenAPI{})
 		})
 		v3Service.UpdateGroupVersionLazy(gv, cached.Func(func() (*spec3.OpenAPI, string, error) {
 			s, err := doc.get()
@@ -128,6 +129,20 @@ func installOpenAPI(container *restful.Container, m *mux.PathRecorderMux, v2 *co
 		}))
 	}
 	return v2Service, static.get, v3Service, nil
+}
+
+// deepCopy copies a built document through JSON: the builders share schema
+// objects with the OpenAPI config's definitions and later builds mutate
+// them, so a served document must own its schemas.
+func deepCopy[T any](from T, to T) (T, error) {
+	data, err := json.Marshal(from)
+	if err != nil {
+		return to, fmt.Errorf("copy OpenAPI document: %w", err)
+	}
+	if err := json.Unmarshal(data, to); err != nil {
+		return to, fmt.Errorf("copy OpenAPI document: %w", err)
+	}
+	return to, nil
 }
 
 // groupVersionFromPath splits "api/v1" and "apis/<group>/<version>".
