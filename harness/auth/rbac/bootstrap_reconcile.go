@@ -226,8 +226,65 @@ func reconcileBindingContent(existing, expected bindingContent) (bindingContent,
 	return out, result
 }
 
+// bindingAPI is what reconciling a binding kind needs: its typed client,
+// and how to read and write its content.
+type bindingAPI[T interface {
+	*rbacv1.ClusterRoleBinding | *rbacv1.RoleBinding
+	metav1.Object
+}] struct {
+	create  func(context.Context, T, metav1.CreateOptions) (T, error)
+	update  func(context.Context, T, metav1.UpdateOptions) (T, error)
+	delete  func(context.Context, string, metav1.DeleteOptions) error
+	content func(T) bindingContent
+	// withContent returns a copy of the binding with content's labels,
+	// annotations and subjects.
+	withContent func(T, bindingContent) T
+	copy        func(T) T
+	// beforeCreate runs before a create (ensuring a namespace exists).
+	beforeCreate func(context.Context) error
+}
+
 func reconcileClusterRoleBinding(ctx context.Context, client kubernetes.Interface, want *rbacv1.ClusterRoleBinding, get func() (*rbacv1.ClusterRoleBinding, error)) (reconcileResult, error) {
-	bindings := client.RbacV1().ClusterRoleBindings()
+	c := client.RbacV1().ClusterRoleBindings()
+	return reconcileBinding(ctx, bindingAPI[*rbacv1.ClusterRoleBinding]{
+		create: c.Create, update: c.Update, delete: c.Delete,
+		content: func(b *rbacv1.ClusterRoleBinding) bindingContent {
+			return bindingContent{b.Labels, b.Annotations, b.RoleRef, b.Subjects}
+		},
+		withContent: func(b *rbacv1.ClusterRoleBinding, content bindingContent) *rbacv1.ClusterRoleBinding {
+			b = b.DeepCopy()
+			b.Labels, b.Annotations, b.Subjects = content.labels, content.annotations, content.subjects
+			return b
+		},
+		copy:         (*rbacv1.ClusterRoleBinding).DeepCopy,
+		beforeCreate: func(context.Context) error { return nil },
+	}, want, get)
+}
+
+func reconcileRoleBinding(ctx context.Context, client kubernetes.Interface, want *rbacv1.RoleBinding, get func() (*rbacv1.RoleBinding, error)) (reconcileResult, error) {
+	c := client.RbacV1().RoleBindings(want.Namespace)
+	return reconcileBinding(ctx, bindingAPI[*rbacv1.RoleBinding]{
+		create: c.Create, update: c.Update, delete: c.Delete,
+		content: func(b *rbacv1.RoleBinding) bindingContent {
+			return bindingContent{b.Labels, b.Annotations, b.RoleRef, b.Subjects}
+		},
+		withContent: func(b *rbacv1.RoleBinding, content bindingContent) *rbacv1.RoleBinding {
+			b = b.DeepCopy()
+			b.Labels, b.Annotations, b.Subjects = content.labels, content.annotations, content.subjects
+			return b
+		},
+		copy:         (*rbacv1.RoleBinding).DeepCopy,
+		beforeCreate: func(ctx context.Context) error { return tryEnsureNamespace(ctx, client, want.Namespace) },
+	}, want, get)
+}
+
+// reconcileBinding brings one bootstrap binding to what want says, as
+// upstream: update missing subjects, recreate when the roleRef changed (it
+// is immutable), create when absent; retried when the object changes under it.
+func reconcileBinding[T interface {
+	*rbacv1.ClusterRoleBinding | *rbacv1.RoleBinding
+	metav1.Object
+}](ctx context.Context, api bindingAPI[T], want T, get func() (T, error)) (reconcileResult, error) {
 	for range 4 {
 		existing, err := get()
 		create := apierrors.IsNotFound(err)
@@ -237,23 +294,20 @@ func reconcileClusterRoleBinding(ctx context.Context, client kubernetes.Interfac
 				return reconcileResult{}, err
 			}
 			var content bindingContent
-			content, result = reconcileBindingContent(
-				bindingContent{existing.Labels, existing.Annotations, existing.RoleRef, existing.Subjects},
-				bindingContent{want.Labels, want.Annotations, want.RoleRef, want.Subjects})
+			content, result = reconcileBindingContent(api.content(existing), api.content(want))
 			if result.protected || result.operation == reconcileNone {
 				return result, nil
 			}
 			if result.operation == reconcileUpdate {
-				updated := existing.DeepCopy()
-				updated.Labels, updated.Annotations, updated.Subjects = content.labels, content.annotations, content.subjects
-				_, err = bindings.Update(ctx, updated, metav1.UpdateOptions{})
+				_, err = api.update(ctx, api.withContent(existing, content), metav1.UpdateOptions{})
 				if apierrors.IsNotFound(err) {
 					continue
 				}
 				return result, err
 			}
 			// recreate: delete this very object, then create.
-			err := bindings.Delete(ctx, existing.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &existing.UID}})
+			uid := existing.GetUID()
+			err := api.delete(ctx, existing.GetName(), metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
 			if apierrors.IsConflict(err) {
 				continue // another object of that name now
 			}
@@ -261,57 +315,12 @@ func reconcileClusterRoleBinding(ctx context.Context, client kubernetes.Interfac
 				return reconcileResult{}, err
 			}
 		} else {
-			result = reconcileResult{operation: reconcileCreate, missing: want.Subjects}
+			result = reconcileResult{operation: reconcileCreate, missing: api.content(want).subjects}
 		}
-		_, err = bindings.Create(ctx, want.DeepCopy(), metav1.CreateOptions{})
-		if apierrors.IsAlreadyExists(err) {
-			continue
-		}
-		return result, err
-	}
-	return reconcileResult{}, errTooManyAttempts
-}
-
-func reconcileRoleBinding(ctx context.Context, client kubernetes.Interface, want *rbacv1.RoleBinding, get func() (*rbacv1.RoleBinding, error)) (reconcileResult, error) {
-	bindings := client.RbacV1().RoleBindings(want.Namespace)
-	for range 4 {
-		existing, err := get()
-		create := apierrors.IsNotFound(err)
-		var result reconcileResult
-		if !create {
-			if err != nil {
-				return reconcileResult{}, err
-			}
-			var content bindingContent
-			content, result = reconcileBindingContent(
-				bindingContent{existing.Labels, existing.Annotations, existing.RoleRef, existing.Subjects},
-				bindingContent{want.Labels, want.Annotations, want.RoleRef, want.Subjects})
-			if result.protected || result.operation == reconcileNone {
-				return result, nil
-			}
-			if result.operation == reconcileUpdate {
-				updated := existing.DeepCopy()
-				updated.Labels, updated.Annotations, updated.Subjects = content.labels, content.annotations, content.subjects
-				_, err = bindings.Update(ctx, updated, metav1.UpdateOptions{})
-				if apierrors.IsNotFound(err) {
-					continue
-				}
-				return result, err
-			}
-			err := bindings.Delete(ctx, existing.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &existing.UID}})
-			if apierrors.IsConflict(err) {
-				continue
-			}
-			if err != nil && !apierrors.IsNotFound(err) {
-				return reconcileResult{}, err
-			}
-		} else {
-			result = reconcileResult{operation: reconcileCreate, missing: want.Subjects}
-		}
-		if err := tryEnsureNamespace(ctx, client, want.Namespace); err != nil {
+		if err := api.beforeCreate(ctx); err != nil {
 			return reconcileResult{}, err
 		}
-		_, err = bindings.Create(ctx, want.DeepCopy(), metav1.CreateOptions{})
+		_, err = api.create(ctx, api.copy(want), metav1.CreateOptions{})
 		if apierrors.IsAlreadyExists(err) {
 			continue
 		}
