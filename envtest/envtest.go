@@ -17,8 +17,11 @@
 //     DownloadBinaryAssets, DownloadBinaryAssetsVersion and
 //     DownloadBinaryAssetsIndexURL are accepted and ignored. So is
 //     ControlPlane (there are no kube-apiserver or etcd flags to configure;
-//     use Options for memkube's settings), and AttachControlPlaneOutput /
-//     KUBEBUILDER_ATTACH_CONTROL_PLANE_OUTPUT (memkube logs through klog).
+//     use Options for memkube's settings).
+//   - The server logs through the test process's klog. Its info and warning
+//     lines are quiet unless AttachControlPlaneOutput,
+//     KUBEBUILDER_ATTACH_CONTROL_PLANE_OUTPUT=true or MEMKUBE_LOG=1 asks for
+//     them (harness.Options.ServerLogs).
 //   - ControlPlaneStartTimeout / KUBEBUILDER_CONTROLPLANE_START_TIMEOUT bound
 //     Start; the stop timeout is not needed (Stop takes milliseconds).
 //   - USE_EXISTING_CLUSTER and UseExistingCluster work as upstream.
@@ -82,6 +85,7 @@ var (
 const (
 	envUseExistingCluster = "USE_EXISTING_CLUSTER"
 	envStartTimeout       = "KUBEBUILDER_CONTROLPLANE_START_TIMEOUT"
+	envAttachOutput       = "KUBEBUILDER_ATTACH_CONTROL_PLANE_OUTPUT"
 )
 
 // defaultStartTimeout is controller-runtime's default.
@@ -125,7 +129,8 @@ type Environment struct {
 	ControlPlaneStartTimeout time.Duration
 	// ControlPlaneStopTimeout is accepted and ignored: Stop is quick.
 	ControlPlaneStopTimeout time.Duration
-	// AttachControlPlaneOutput is accepted and ignored.
+	// AttachControlPlaneOutput keeps the server's klog lines on stderr
+	// (Options.ServerLogs); so does KUBEBUILDER_ATTACH_CONTROL_PLANE_OUTPUT=true.
 	AttachControlPlaneOutput bool
 
 	// Options configures the memkube server (storage, controllers, ...).
@@ -152,7 +157,9 @@ func (te *Environment) Start() (*rest.Config, error) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		s, err := harness.Start(ctx, te.Options)
+		opts := te.Options
+		opts.ServerLogs = opts.ServerLogs || te.AttachControlPlaneOutput || os.Getenv(envAttachOutput) == "true"
+		s, err := harness.Start(ctx, opts)
 		if err != nil {
 			return nil, fmt.Errorf("unable to start control plane itself: %w", err)
 		}

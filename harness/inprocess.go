@@ -24,6 +24,11 @@ const inProcessHost = "http://memkube.in-process"
 // a body cancels the request as a closed connection would.
 type inProcessTransport struct {
 	handler atomic.Pointer[http.Handler]
+	// serving is closed by set; stopped by closeAll. Requests made before
+	// the handler is set wait for it, as a client waits for a port that
+	// is about to listen, instead of failing the server's own early
+	// clients (admission plugins poll it while it starts).
+	serving, stopped chan struct{}
 
 	mu       sync.Mutex
 	inFlight map[*context.CancelFunc]struct{}
@@ -35,8 +40,12 @@ type inProcessTransport struct {
 func (t *inProcessTransport) closeAll() {
 	t.mu.Lock()
 	inFlight := t.inFlight
+	wasClosed := t.closed
 	t.inFlight, t.closed = nil, true
 	t.mu.Unlock()
+	if !wasClosed {
+		close(t.stopped)
+	}
 	for cancel := range inFlight {
 		(*cancel)()
 	}
@@ -60,13 +69,25 @@ func (t *inProcessTransport) track(cancel *context.CancelFunc) (done func(), ok 
 	}, true
 }
 
-func (t *inProcessTransport) set(h http.Handler) { t.handler.Store(&h) }
+func newInProcessTransport() *inProcessTransport {
+	return &inProcessTransport{serving: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+// set makes h the server's handler; it is called once.
+func (t *inProcessTransport) set(h http.Handler) {
+	t.handler.Store(&h)
+	close(t.serving)
+}
 
 func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	h := t.handler.Load()
-	if h == nil {
-		return nil, errors.New("memkube: the server is not serving yet")
+	select {
+	case <-t.serving:
+	case <-t.stopped:
+		return nil, errors.New("memkube: the server has stopped")
+	case <-req.Context().Done():
+		return nil, fmt.Errorf("memkube: waiting for the server to serve: %w", req.Context().Err())
 	}
+	h := t.handler.Load()
 	ctx, cancel := context.WithCancel(req.Context())
 	untrack, ok := t.track(&cancel)
 	if !ok {

@@ -101,6 +101,10 @@ type Options struct {
 	// FaultSeed seeds the fault injector's random choices (probabilities,
 	// jittered delays): the same seed and request order, the same faults.
 	FaultSeed int64
+	// ServerLogs keeps k8s.io/apiserver's and the controllers' klog lines
+	// on stderr. By default the process's first Start quiets klog below
+	// ERROR (klog is process-global); so does setting MEMKUBE_LOG.
+	ServerLogs bool
 }
 
 // Server is a running memkube API server.
@@ -137,6 +141,7 @@ const adminUser = "memkube-admin"
 // Start starts a server on 127.0.0.1 with a port the kernel chooses and
 // returns once it is ready. Stop stops it.
 func Start(ctx context.Context, opts Options) (_ *Server, err error) {
+	configureLogs(opts.ServerLogs)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
@@ -173,6 +178,8 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		caPEM:   ca.CertPEM,
 		ca:      ca,
 		admin:   admin,
+		// the server's own clients may call it before it serves.
+		transport: newInProcessTransport(),
 	}
 	s.adminCfg = &restclient.Config{
 		Host: s.url,
@@ -183,6 +190,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	}
 	defer func() {
 		if err != nil {
+			s.transport.closeAll()
 			s.storage.close()
 		}
 	}()
@@ -194,7 +202,6 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// The server's own clients (informers of its controllers) talk to it
 	// in-process, as user system:apiserver, like kube-apiserver's loopback.
 	loopbackToken, adminToken := randomToken(), randomToken()
-	s.transport = &inProcessTransport{}
 	s.inProcessCfg = &restclient.Config{Host: inProcessHost, BearerToken: adminToken, Transport: s.transport, QPS: 1000, Burst: 2000}
 	config.LoopbackClientConfig = &restclient.Config{Host: inProcessHost, BearerToken: loopbackToken, Transport: s.transport}
 	namer := openapinamer.NewDefinitionNamer(scheme)

@@ -53,7 +53,7 @@ func run(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := harness.Start(ctx, harness.Options{Storage: storage})
+	s, err := harness.Start(ctx, harness.Options{Storage: storage, ServerLogs: true})
 	if err != nil {
 		return err
 	}
