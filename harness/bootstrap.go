@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/utils/clock"
 
 	"github.com/memkube/memkube/harness/auth/rbac"
 	"github.com/memkube/memkube/harness/registry/builtin"
@@ -33,7 +34,7 @@ func (s *Server) bootstrap(storage map[schema.GroupVersion]map[string]rest.Stora
 			return fmt.Errorf("create namespace %s: %w", name, err)
 		}
 	}
-	if err := bootstrapServiceCIDR(storage[networkingv1.SchemeGroupVersion]); err != nil {
+	if err := bootstrapServiceCIDR(storage[networkingv1.SchemeGroupVersion], s.clock); err != nil {
 		return err
 	}
 	port, err := strconv.Atoi(s.port)
@@ -78,7 +79,7 @@ func create(storage rest.Storage, namespace string, obj runtime.Object) error {
 
 // bootstrapServiceCIDR creates the "kubernetes" ServiceCIDR, Ready, as
 // kube-apiserver's default-servicecidr controller does.
-func bootstrapServiceCIDR(networking map[string]rest.Storage) error {
+func bootstrapServiceCIDR(networking map[string]rest.Storage, clk clock.PassiveClock) error {
 	cidr := &networkingv1.ServiceCIDR{
 		ObjectMeta: metav1.ObjectMeta{Name: "kubernetes"},
 		Spec:       networkingv1.ServiceCIDRSpec{CIDRs: []string{builtin.ServiceCIDR.String()}},
@@ -94,7 +95,7 @@ func bootstrapServiceCIDR(networking map[string]rest.Storage) error {
 	ready := created.(*networkingv1.ServiceCIDR)
 	ready.Status.Conditions = []metav1.Condition{{
 		Type: networkingv1.ServiceCIDRConditionReady, Status: metav1.ConditionTrue,
-		Message: "Kubernetes default Service CIDR is ready", LastTransitionTime: metav1.Now(),
+		Message: "Kubernetes default Service CIDR is ready", LastTransitionTime: metav1.NewTime(clk.Now()),
 	}}
 	_, _, err = networking["servicecidrs/status"].(rest.Updater).Update(ctx, ready.Name, rest.DefaultUpdatedObjectInfo(ready),
 		rest.ValidateAllObjectFunc, rest.ValidateAllObjectUpdateFunc, false, &metav1.UpdateOptions{})

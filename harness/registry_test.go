@@ -301,6 +301,32 @@ func TestServiceAllocation(t *testing.T) {
 	if _, err := c.NetworkingV1().IPAddresses().Get(ctx, "10.0.0.2", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("web's IPAddress after delete: %v, want it released", err)
 	}
+	// services may be created by PUT, and are allocated then too.
+	put, err := services.Update(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "put"}, Spec: corev1.ServiceSpec{Ports: port}}, metav1.UpdateOptions{})
+	if err != nil || put.Spec.ClusterIP == "" {
+		t.Fatalf("PUT-created service: clusterIP %q %v", put.Spec.ClusterIP, err)
+	}
+	if _, err := c.NetworkingV1().IPAddresses().Get(ctx, put.Spec.ClusterIP, metav1.GetOptions{}); err != nil {
+		t.Errorf("IPAddress of the PUT-created service: %v", err)
+	}
+}
+
+// TestCreateOnUpdate checks which kinds PUT may create, as upstream's
+// strategies say.
+func TestCreateOnUpdate(t *testing.T) {
+	ctx := t.Context()
+	c := newClient(t)
+	meta := metav1.ObjectMeta{Name: "put", Namespace: "default"}
+	if _, err := c.CoreV1().LimitRanges("default").Update(ctx, &corev1.LimitRange{ObjectMeta: meta}, metav1.UpdateOptions{}); err != nil {
+		t.Errorf("PUT creating a LimitRange: %v", err)
+	}
+	if _, err := c.CoreV1().Endpoints("default").Update(ctx, &corev1.Endpoints{ObjectMeta: meta}, metav1.UpdateOptions{}); err != nil {
+		t.Errorf("PUT creating Endpoints: %v", err)
+	}
+	_, err := c.CoreV1().ConfigMaps("default").Update(ctx, &corev1.ConfigMap{ObjectMeta: meta}, metav1.UpdateOptions{})
+	if want := `configmaps "put" not found`; !apierrors.IsNotFound(err) || err.Error() != want {
+		t.Errorf("PUT of a missing ConfigMap: %v, want %s", err, want)
+	}
 }
 
 // TestCreateStatus checks what kube-apiserver sets on create: a pod starts

@@ -101,6 +101,11 @@ type Options struct {
 	// FaultSeed seeds the fault injector's random choices (probabilities,
 	// jittered delays): the same seed and request order, the same faults.
 	FaultSeed int64
+	// Clock is the server's clock (harness/clock.go says what reads it):
+	// creation and deletion timestamps, the times registries and
+	// controllers write, TTLs. A test can pass a k8s.io/utils/clock/testing
+	// FakeClock and freeze or step it. Nil is real time.
+	Clock clock.Clock
 	// ServerLogs keeps k8s.io/apiserver's and the controllers' klog lines
 	// on stderr. By default the process's first Start quiets klog below
 	// ERROR (klog is process-global); so does setting MEMKUBE_LOG.
@@ -125,6 +130,7 @@ type Server struct {
 	inProcessCfg *restclient.Config
 	transport    *inProcessTransport
 	faults       *faults.Injector
+	clock        clock.Clock
 	// reconcileRBAC: the store had bootstrap RBAC objects already.
 	reconcileRBAC bool
 	listener      *trackingListener
@@ -167,7 +173,11 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if compaction == 0 {
 		compaction = 5 * time.Minute
 	}
-	storage, err := newStorageBackend(opts.Storage, compaction)
+	serverClock := opts.Clock
+	if serverClock == nil {
+		serverClock = clock.RealClock{}
+	}
+	storage, err := newStorageBackend(opts.Storage, compaction, opts.Clock)
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +188,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		caPEM:   ca.CertPEM,
 		ca:      ca,
 		admin:   admin,
+		clock:   serverClock,
 		// the server's own clients may call it before it serves.
 		transport: newInProcessTransport(),
 	}
@@ -220,7 +231,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		s.faults.Attach(s.storage.store)
 	}
 	config.BuildHandlerChainFunc = func(h http.Handler, c *genericapiserver.Config) http.Handler {
-		return genericapiserver.DefaultBuildHandlerChain(s.faults.Filter(h), c)
+		return genericapiserver.DefaultBuildHandlerChain(withClock(s.faults.Filter(h), s.clock), c)
 	}
 	s.listener = newTrackingListener(ln)
 	config.SecureServing = &genericapiserver.SecureServingInfo{Listener: s.listener}
@@ -436,7 +447,7 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 	cfg := restclient.CopyConfig(loopback)
 	cfg.UserAgent = "kube-controller-manager"
 	if !opts.NoNamespace {
-		c, err := namespacecontroller.New(cfg)
+		c, err := namespacecontroller.New(cfg, s.clock)
 		if err != nil {
 			return fmt.Errorf("namespace controller: %w", err)
 		}
@@ -569,6 +580,9 @@ func (s *Server) Stop() {
 	s.controllers.Wait()
 	s.storage.close()
 }
+
+// Clock returns the server's clock: Options.Clock, or the real clock.
+func (s *Server) Clock() clock.Clock { return s.clock }
 
 // Faults is the server's fault injector: errors, latency, watch drops and
 // storage outages for requests that match its rules (docs/faults.md).

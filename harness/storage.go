@@ -12,6 +12,7 @@ import (
 	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 	"k8s.io/apiserver/pkg/storage/storagebackend"
 	"k8s.io/apiserver/pkg/storage/storagebackend/factory"
+	"k8s.io/utils/clock"
 
 	"github.com/memkube/memkube/harness/backend"
 	"github.com/memkube/memkube/harness/registry/componentstatus"
@@ -57,14 +58,20 @@ type storageBackend struct {
 	closeOnce  sync.Once
 }
 
-func newStorageBackend(opts StorageOptions, compaction time.Duration) (_ *storageBackend, err error) {
+// newStorageBackend opens the storage; a non-nil clk is the server clock
+// its writes are dated by (clock.go).
+func newStorageBackend(opts StorageOptions, compaction time.Duration, clk clock.Clock) (_ *storageBackend, err error) {
 	b := &storageBackend{prefix: opts.Prefix, compaction: compaction}
 	if b.prefix == "" {
 		b.prefix = "/registry"
 	}
 	switch opts.Backend {
 	case "", Memory:
-		b.store = memstore.New(memstore.Config{CompactionInterval: compaction})
+		config := memstore.Config{CompactionInterval: compaction}
+		if clk != nil {
+			config.Clock = storeClock{clk}
+		}
+		b.store = memstore.New(config)
 		b.decorator = backend.MemstoreDecorator(b.store)
 	case EmbeddedEtcd:
 		if b.etcdDir, err = os.MkdirTemp("", "memkube-etcd-"); err != nil {
@@ -84,6 +91,10 @@ func newStorageBackend(opts StorageOptions, compaction time.Duration) (_ *storag
 		b.decorator = genericregistry.StorageWithCacher()
 	default:
 		return nil, fmt.Errorf("unknown storage backend %q (want %q, %q or %q)", opts.Backend, Memory, EmbeddedEtcd, ExternalEtcd)
+	}
+	if clk != nil {
+		// with the real clock, the store's stamps are right already.
+		b.decorator = clockedDecorator(b.decorator, clk)
 	}
 	return b, nil
 }

@@ -15,6 +15,7 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/rest"
@@ -47,9 +48,17 @@ func (s *Strategy) DefaultGarbageCollectionPolicy(ctx context.Context) rest.Garb
 }
 
 // PrepareForCreate clears status where the kind has a status subresource
-// (status is the status endpoint's to write), sets generation 1 where the
-// kind tracks generations, and then runs the kind's own preparation.
+// (status is the status endpoint's to write), stamps creationTimestamp from
+// the server clock, sets generation 1 where the kind tracks generations,
+// and then runs the kind's own preparation.
 func (s *Strategy) PrepareForCreate(ctx context.Context, obj runtime.Object) {
+	if c, ok := ClockFrom(ctx); ok {
+		// the store stamped real time; a dry run never reaches the
+		// storage that would restamp it (harness/clock.go).
+		if m, err := meta.Accessor(obj); err == nil {
+			m.SetCreationTimestamp(metav1.NewTime(c.Now()))
+		}
+	}
 	if s.kind.Status {
 		setStatus(obj, nil)
 	}

@@ -37,8 +37,7 @@
 //     left alone: upstream deletes every collection blind, then lists it.
 //     Most collections are empty; this halves a sync's requests.
 //
-// Known gaps: the pod grace-period estimate reads the real clock (no
-// clock.Clock is injected yet); metadata.finalizers of the namespace itself
+// Known gaps: metadata.finalizers of the namespace itself
 // (orphan, foregroundDeletion) are the garbage collector's, not this
 // controller's.
 package namespace
@@ -67,6 +66,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 )
 
 // namespaceDeletionGracePeriod is how long after a namespace event the
@@ -89,9 +89,13 @@ type Controller struct {
 	watches sync.WaitGroup
 }
 
-// New returns a namespace controller for the server config reaches. It
+// New returns a namespace controller for the server config reaches, whose
+// clock (nil: real time) dates conditions and pods' grace periods. It
 // starts nothing: Run does.
-func New(config *rest.Config) (*Controller, error) {
+func New(config *rest.Config, clk clock.PassiveClock) (*Controller, error) {
+	if clk == nil {
+		clk = clock.RealClock{}
+	}
 	// As kube-controller-manager: namespace deletion makes many requests,
 	// the client's rate limit must not be what slows it.
 	config = rest.CopyConfig(config)
@@ -123,6 +127,7 @@ func New(config *rest.Config) (*Controller, error) {
 		client:   client,
 		metadata: meta,
 		content: &contentDeleter{
+			clock:      clk,
 			namespaces: client.CoreV1().Namespaces(),
 			pods:       client.CoreV1(),
 			metadata:   meta,

@@ -44,6 +44,9 @@ var (
 // conditionUpdater collects what went wrong in one sync and turns it into
 // namespace conditions: upstream's namespaceConditionUpdater.
 type conditionUpdater struct {
+	// now is the sync's time on the server clock: new conditions' and
+	// changed ones' lastTransitionTime. Zero means real time.
+	now                 metav1.Time
 	newConditions       []corev1.NamespaceCondition
 	deleteContentErrors []error
 }
@@ -56,13 +59,20 @@ type contentTotals struct {
 	byFinalizer map[string]int
 }
 
-func failedCondition(t corev1.NamespaceConditionType, reason, message string) corev1.NamespaceCondition {
-	return corev1.NamespaceCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: metav1.Now(), Reason: reason, Message: message}
+func (u *conditionUpdater) failed(t corev1.NamespaceConditionType, reason, message string) corev1.NamespaceCondition {
+	return corev1.NamespaceCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: u.time(), Reason: reason, Message: message}
+}
+
+func (u *conditionUpdater) time() metav1.Time {
+	if u.now.IsZero() {
+		return metav1.Now()
+	}
+	return u.now
 }
 
 // processGroupVersionErr records that a group version did not parse.
 func (u *conditionUpdater) processGroupVersionErr(err error) {
-	u.newConditions = append(u.newConditions, failedCondition(corev1.NamespaceDeletionGVParsingFailure, "GroupVersionParsingFailed", err.Error()))
+	u.newConditions = append(u.newConditions, u.failed(corev1.NamespaceDeletionGVParsingFailure, "GroupVersionParsingFailed", err.Error()))
 }
 
 // processDiscoverResourcesErr records that discovery failed, for some
@@ -73,7 +83,7 @@ func (u *conditionUpdater) processDiscoverResourcesErr(err error) {
 	if errors.As(err, &derr) {
 		msg = fmt.Sprintf("Discovery failed for some groups, %d failing: %v", len(derr.Groups), err)
 	}
-	u.newConditions = append(u.newConditions, failedCondition(corev1.NamespaceDeletionDiscoveryFailure, "DiscoveryFailed", msg))
+	u.newConditions = append(u.newConditions, u.failed(corev1.NamespaceDeletionDiscoveryFailure, "DiscoveryFailed", msg))
 }
 
 // processContentTotals records the content and finalizers that remain.
@@ -88,7 +98,7 @@ func (u *conditionUpdater) processContentTotals(totals contentTotals) {
 		}
 		// sorted for stable updates
 		sort.Strings(remaining)
-		u.newConditions = append(u.newConditions, failedCondition(corev1.NamespaceContentRemaining, "SomeResourcesRemain",
+		u.newConditions = append(u.newConditions, u.failed(corev1.NamespaceContentRemaining, "SomeResourcesRemain",
 			fmt.Sprintf("Some resources are remaining: %s", strings.Join(remaining, ", "))))
 	}
 	if len(totals.byFinalizer) != 0 {
@@ -100,7 +110,7 @@ func (u *conditionUpdater) processContentTotals(totals contentTotals) {
 			remaining = append(remaining, fmt.Sprintf("%s in %d resource instances", f, n))
 		}
 		sort.Strings(remaining)
-		u.newConditions = append(u.newConditions, failedCondition(corev1.NamespaceFinalizersRemaining, "SomeFinalizersRemain",
+		u.newConditions = append(u.newConditions, u.failed(corev1.NamespaceFinalizersRemaining, "SomeFinalizersRemain",
 			fmt.Sprintf("Some content in the namespace has finalizers remaining: %s", strings.Join(remaining, ", "))))
 	}
 }
@@ -114,14 +124,15 @@ func (u *conditionUpdater) processDeleteContentErr(err error) {
 // the "ok" variant. It reports whether ns changed.
 func (u *conditionUpdater) update(ns *corev1.Namespace) bool {
 	if getCondition(u.newConditions, corev1.NamespaceDeletionContentFailure) == nil {
-		if c := deleteContentCondition(u.deleteContentErrors); c != nil {
+		if c := u.deleteContentCondition(); c != nil {
 			u.newConditions = append(u.newConditions, *c)
 		}
 	}
-	return updateConditions(&ns.Status, u.newConditions)
+	return updateConditions(&ns.Status, u.newConditions, u.time())
 }
 
-func deleteContentCondition(errs []error) *corev1.NamespaceCondition {
+func (u *conditionUpdater) deleteContentCondition() *corev1.NamespaceCondition {
+	errs := u.deleteContentErrors
 	if len(errs) == 0 {
 		return nil
 	}
@@ -130,18 +141,18 @@ func deleteContentCondition(errs []error) *corev1.NamespaceCondition {
 		msgs = append(msgs, e.Error())
 	}
 	sort.Strings(msgs)
-	c := failedCondition(corev1.NamespaceDeletionContentFailure, "ContentDeletionFailed",
+	c := u.failed(corev1.NamespaceDeletionContentFailure, "ContentDeletionFailed",
 		fmt.Sprintf("Failed to delete all resource types, %d remaining: %v", len(errs), strings.Join(msgs, ", ")))
 	return &c
 }
 
 // updateConditions merges newConditions into status; a condition keeps its
-// lastTransitionTime unless its status changes.
-func updateConditions(status *corev1.NamespaceStatus, newConditions []corev1.NamespaceCondition) (changed bool) {
+// lastTransitionTime unless its status changes (to now).
+func updateConditions(status *corev1.NamespaceStatus, newConditions []corev1.NamespaceCondition, now metav1.Time) (changed bool) {
 	for _, t := range conditionTypes {
 		c := getCondition(newConditions, t)
 		if c == nil {
-			c = &corev1.NamespaceCondition{Type: t, Status: corev1.ConditionFalse, LastTransitionTime: metav1.Now(), Reason: okReasons[t], Message: okMessages[t]}
+			c = &corev1.NamespaceCondition{Type: t, Status: corev1.ConditionFalse, LastTransitionTime: now, Reason: okReasons[t], Message: okMessages[t]}
 		}
 		old := getCondition(status.Conditions, t)
 		switch {
@@ -150,7 +161,7 @@ func updateConditions(status *corev1.NamespaceStatus, newConditions []corev1.Nam
 			changed = true
 		case old.Status != c.Status || old.Message != c.Message || old.Reason != c.Reason:
 			if old.Status != c.Status {
-				old.LastTransitionTime = metav1.Now()
+				old.LastTransitionTime = now
 			}
 			old.Status, old.Reason, old.Message = c.Status, c.Reason, c.Message
 			changed = true

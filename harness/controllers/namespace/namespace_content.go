@@ -19,6 +19,7 @@ import (
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/metadata"
 	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 )
 
 // finalizerEstimateSeconds is upstream's guess of how long finalizers on
@@ -38,6 +39,8 @@ type contentDeleter struct {
 	discover func(context.Context) ([]*metav1.APIResourceList, error)
 	// finalizerToken is the spec finalizer removed once the namespace is empty.
 	finalizerToken corev1.FinalizerName
+	// clock is the server's: condition times, pods' grace periods.
+	clock clock.PassiveClock
 }
 
 // leftover is a collection a sync left objects in, with the resourceVersion
@@ -166,7 +169,7 @@ func (d *contentDeleter) deleteAllContent(ctx context.Context, ns *corev1.Namesp
 	logger := klog.FromContext(ctx)
 	namespace, deletedAt := ns.Name, *ns.DeletionTimestamp
 	var errs []error
-	var conditions conditionUpdater
+	conditions := conditionUpdater{now: metav1.NewTime(d.clock.Now())}
 	resources, err := d.discover(ctx)
 	if err != nil {
 		// not fatal: the resources of the groups that answered are there.
@@ -406,7 +409,7 @@ func (d *contentDeleter) estimateGracefulTermination(ctx context.Context, resour
 			estimate = *g
 		}
 	}
-	if time.Since(deletedAt.Time) >= time.Duration(estimate)*time.Second {
+	if d.clock.Since(deletedAt.Time) >= time.Duration(estimate)*time.Second {
 		return 0, nil
 	}
 	return estimate, nil

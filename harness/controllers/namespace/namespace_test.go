@@ -62,7 +62,7 @@ func gadgetCRD() *apiextensionsv1.CustomResourceDefinition {
 // ends, and checks that Run returns when told to stop.
 func startController(t *testing.T, s *harness.Server, configure func(*namespace.Controller)) {
 	t.Helper()
-	c, err := namespace.New(s.InProcessRESTConfig())
+	c, err := namespace.New(s.InProcessRESTConfig(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,11 +115,14 @@ func with(k *registry.Kind, opts ...opt) *registry.Kind {
 	return k
 }
 
-func short(names ...string) opt   { return func(k *registry.Kind) { k.ShortNames = names } }
-func categories(c ...string) opt  { return func(k *registry.Kind) { k.Categories = c } }
-func status(k *registry.Kind)     { k.Status = true }
-func generation(k *registry.Kind) { k.Generation = true }
-func versions(v ...string) opt    { return func(k *registry.Kind) { k.Versions = v } }
+func short(names ...string) opt  { return func(k *registry.Kind) { k.ShortNames = names } }
+func categories(c ...string) opt { return func(k *registry.Kind) { k.Categories = c } }
+func status(k *registry.Kind)    { k.Status = true }
+
+// createOnUpdate lets PUT create, where upstream's strategy allows it.
+func createOnUpdate(k *registry.Kind) { k.AllowCreateOnUpdate = true }
+func generation(k *registry.Kind)     { k.Generation = true }
+func versions(v ...string) opt        { return func(k *registry.Kind) { k.Versions = v } }
 func names(f apimachineryvalidation.ValidateNameFunc) opt {
 	return func(k *registry.Kind) { k.NameValidation = f }
 }

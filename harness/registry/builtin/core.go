@@ -17,9 +17,9 @@ const eventTTL = 60 * 60
 func coreKinds() []*registry.Kind {
 	return []*registry.Kind{
 		with(kind[corev1.ConfigMap, corev1.ConfigMapList]("", "configmaps", "ConfigMap", true), short("cm")),
-		with(kind[corev1.Endpoints, corev1.EndpointsList]("", "endpoints", "Endpoints", true), short("ep")),
-		with(kind[corev1.Event, corev1.EventList]("", "events", "Event", true), short("ev"), ttl(eventTTL), noGC),
-		with(kind[corev1.LimitRange, corev1.LimitRangeList]("", "limitranges", "LimitRange", true), short("limits")),
+		with(kind[corev1.Endpoints, corev1.EndpointsList]("", "endpoints", "Endpoints", true), short("ep"), createOnUpdate),
+		with(kind[corev1.Event, corev1.EventList]("", "events", "Event", true), short("ev"), ttl(eventTTL), noGC, createOnUpdate),
+		with(kind[corev1.LimitRange, corev1.LimitRangeList]("", "limitranges", "LimitRange", true), short("limits"), createOnUpdate),
 		with(kind[corev1.Namespace, corev1.NamespaceList]("", "namespaces", "Namespace", false), short("ns"), status, namespace, namespaceLifecycle),
 		with(kind[corev1.Node, corev1.NodeList]("", "nodes", "Node", false), short("no"), status),
 		with(kind[corev1.PersistentVolumeClaim, corev1.PersistentVolumeClaimList]("", "persistentvolumeclaims", "PersistentVolumeClaim", true), short("pvc"), status),
@@ -32,7 +32,7 @@ func coreKinds() []*registry.Kind {
 		kind[corev1.Secret, corev1.SecretList]("", "secrets", "Secret", true),
 		with(kind[corev1.ServiceAccount, corev1.ServiceAccountList]("", "serviceaccounts", "ServiceAccount", true), short("sa"),
 			names(apimachineryvalidation.ValidateServiceAccountName)),
-		with(kind[corev1.Service, corev1.ServiceList]("", "services", "Service", true), short("svc"), all, status,
+		with(kind[corev1.Service, corev1.ServiceList]("", "services", "Service", true), short("svc"), all, status, createOnUpdate,
 			names(apimachineryvalidation.NameIsDNS1035Label), serviceAllocation),
 	}
 }

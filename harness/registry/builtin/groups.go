@@ -116,10 +116,10 @@ func policyKinds() []*registry.Kind {
 func rbacKinds() []*registry.Kind {
 	const g = rbacv1.GroupName
 	return []*registry.Kind{
-		with(kind[rbacv1.ClusterRoleBinding, rbacv1.ClusterRoleBindingList](g, "clusterrolebindings", "ClusterRoleBinding", false), names(rbacName)),
-		with(kind[rbacv1.ClusterRole, rbacv1.ClusterRoleList](g, "clusterroles", "ClusterRole", false), names(rbacName)),
-		with(kind[rbacv1.RoleBinding, rbacv1.RoleBindingList](g, "rolebindings", "RoleBinding", true), names(rbacName)),
-		with(kind[rbacv1.Role, rbacv1.RoleList](g, "roles", "Role", true), names(rbacName)),
+		with(kind[rbacv1.ClusterRoleBinding, rbacv1.ClusterRoleBindingList](g, "clusterrolebindings", "ClusterRoleBinding", false), names(rbacName), createOnUpdate),
+		with(kind[rbacv1.ClusterRole, rbacv1.ClusterRoleList](g, "clusterroles", "ClusterRole", false), names(rbacName), createOnUpdate),
+		with(kind[rbacv1.RoleBinding, rbacv1.RoleBindingList](g, "rolebindings", "RoleBinding", true), names(rbacName), createOnUpdate),
+		with(kind[rbacv1.Role, rbacv1.RoleList](g, "roles", "Role", true), names(rbacName), createOnUpdate),
 	}
 }
 
@@ -165,13 +165,13 @@ func otherKinds() []*registry.Kind {
 			short("csr"), status, names(anyName)),
 		kind[certificatesv1.ClusterTrustBundle, certificatesv1.ClusterTrustBundleList](certificatesv1.GroupName, "clustertrustbundles", "ClusterTrustBundle", false),
 		with(kind[certificatesv1.PodCertificateRequest, certificatesv1.PodCertificateRequestList](certificatesv1.GroupName, "podcertificaterequests", "PodCertificateRequest", true), status),
-		kind[coordinationv1.Lease, coordinationv1.LeaseList](coordinationv1.GroupName, "leases", "Lease", true),
+		with(kind[coordinationv1.Lease, coordinationv1.LeaseList](coordinationv1.GroupName, "leases", "Lease", true), createOnUpdate),
 		with(kind[discoveryv1.EndpointSlice, discoveryv1.EndpointSliceList](discoveryv1.GroupName, "endpointslices", "EndpointSlice", true), generation),
 		// events.k8s.io events are core events, stored with them.
-		with(kind[corev1.Event, corev1.EventList]("events.k8s.io", "events", "Event", true), short("ev"), ttl(eventTTL), noGC),
+		with(kind[corev1.Event, corev1.EventList]("events.k8s.io", "events", "Event", true), short("ev"), ttl(eventTTL), noGC, createOnUpdate),
 		with(kind[flowcontrolv1.FlowSchema, flowcontrolv1.FlowSchemaList](flowcontrolv1.GroupName, "flowschemas", "FlowSchema", false), status, generation),
 		with(kind[flowcontrolv1.PriorityLevelConfiguration, flowcontrolv1.PriorityLevelConfigurationList](flowcontrolv1.GroupName, "prioritylevelconfigurations", "PriorityLevelConfiguration", false), status, generation),
-		kind[nodev1.RuntimeClass, nodev1.RuntimeClassList](nodev1.GroupName, "runtimeclasses", "RuntimeClass", false),
+		with(kind[nodev1.RuntimeClass, nodev1.RuntimeClassList](nodev1.GroupName, "runtimeclasses", "RuntimeClass", false), createOnUpdate),
 		with(kind[schedulingv1.PriorityClass, schedulingv1.PriorityClassList](schedulingv1.GroupName, "priorityclasses", "PriorityClass", false), short("pc"), generation),
 		with(kind[storagemigrationv1.StorageVersionMigration, storagemigrationv1.StorageVersionMigrationList](storagemigrationv1.GroupName, "storageversionmigrations", "StorageVersionMigration", false), status),
 	}

@@ -142,7 +142,7 @@ func deleteNamespace(ctx context.Context, store *genericregistry.Store, name str
 			return nil, err
 		}
 		if ns.DeletionTimestamp.IsZero() {
-			now := metav1.Now()
+			now := registry.Now(ctx)
 			ns.DeletionTimestamp = &now
 		}
 		ns.Status.Phase = corev1.NamespaceTerminating

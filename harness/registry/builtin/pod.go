@@ -133,7 +133,7 @@ func (r *bindingREST) assign(ctx context.Context, b *corev1.Binding, dryRun bool
 		for k, v := range b.Labels {
 			pod.Labels[k] = v
 		}
-		setPodScheduled(&pod.Status)
+		setPodScheduled(ctx, &pod.Status)
 		return pod, nil
 	}), dryRun, nil)
 	if err != nil {
@@ -148,8 +148,8 @@ func (r *bindingREST) assign(ctx context.Context, b *corev1.Binding, dryRun bool
 
 // setPodScheduled sets the PodScheduled condition True, moving its
 // transition time only when its status changes.
-func setPodScheduled(status *corev1.PodStatus) {
-	now := metav1.Now()
+func setPodScheduled(ctx context.Context, status *corev1.PodStatus) {
+	now := registry.Now(ctx)
 	for i, c := range status.Conditions {
 		if c.Type == corev1.PodScheduled {
 			if c.Status != corev1.ConditionTrue {
@@ -183,12 +183,12 @@ func (r *legacyBindingREST) Create(ctx context.Context, obj runtime.Object, crea
 // podCreate is upstream's pod PrepareForCreate: status starts Pending with
 // the pod's QoS class; a pod with scheduling gates says so in PodScheduled.
 func podCreate(k *registry.Kind) {
-	k.PrepareForCreate = func(_ context.Context, obj runtime.Object) {
+	k.PrepareForCreate = func(ctx context.Context, obj runtime.Object) {
 		pod := obj.(*corev1.Pod)
 		pod.Status = corev1.PodStatus{Phase: corev1.PodPending}
 		if len(pod.Spec.SchedulingGates) > 0 {
 			pod.Status.Conditions = []corev1.PodCondition{{
-				Type: corev1.PodScheduled, Status: corev1.ConditionFalse, LastTransitionTime: metav1.Now(),
+				Type: corev1.PodScheduled, Status: corev1.ConditionFalse, LastTransitionTime: registry.Now(ctx),
 				Reason: corev1.PodReasonSchedulingGated, Message: "Scheduling is blocked due to non-empty scheduling gates",
 			}}
 		}
