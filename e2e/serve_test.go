@@ -2,11 +2,14 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -32,6 +35,24 @@ func TestServeWithKubectl(t *testing.T) {
 	stop()
 }
 
+// TestServeSaveAndLoad stops a server with --save and starts another with
+// --load: the second serves the first one's objects.
+func TestServeSaveAndLoad(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.snapshot")
+	kc, stop := serve(t, "--save", state)
+	kc("create", "namespace", "team")
+	kc("create", "configmap", "cm", "-n", "team", "--from-literal=a=b")
+	uid := kc("get", "configmap", "cm", "-n", "team", "-o", "jsonpath={.metadata.uid}")
+	stop()
+
+	kc, stop = serve(t, "--load", state)
+	if out := kc("get", "configmap", "cm", "-n", "team", "-o", "jsonpath={.metadata.uid} {.data.a}"); out != uid+" b" {
+		t.Errorf("the loaded configmap: %q, want %q", out, uid+" b")
+	}
+	kc("create", "configmap", "more", "-n", "team")
+	stop()
+}
+
 // TestServeEmbeddedEtcdWithCRDs runs `memkube serve` over embedded etcd with
 // CRDs installed at start: they are served by the time it says ready.
 func TestServeEmbeddedEtcdWithCRDs(t *testing.T) {
@@ -47,6 +68,60 @@ func TestServeEmbeddedEtcdWithCRDs(t *testing.T) {
 	stop()
 }
 
+// binary is cmd/memkube, built once per test binary: linking it takes
+// seconds.
+var binary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+func memkubeBinary(t *testing.T) string {
+	t.Helper()
+	binary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "memkube-e2e-")
+		if err != nil {
+			binary.err = err
+			return
+		}
+		binary.path = filepath.Join(dir, "memkube")
+		if out, err := exec.Command("go", "build", "-o", binary.path, "../cmd/memkube").CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
+	}
+	return binary.path
+}
+
+// TestMain removes the built binary after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.path != "" {
+		_ = os.RemoveAll(filepath.Dir(binary.path))
+	}
+	os.Exit(code)
+}
+
+// syncBuffer is a bytes.Buffer for a process's output, read while written.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // serve builds cmd/memkube, starts `memkube serve` with args, waits for its
 // ready line, and returns a kubectl runner and a function that stops it with
 // SIGTERM and checks it exits cleanly.
@@ -56,11 +131,8 @@ func serve(t *testing.T, args ...string) (kc func(args ...string) string, stop f
 	if err != nil {
 		t.Skip("kubectl is not installed")
 	}
+	bin := memkubeBinary(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "memkube")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/memkube").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	kubeconfig := filepath.Join(dir, "memkube.kubeconfig")
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	t.Cleanup(cancel)
@@ -69,7 +141,14 @@ func serve(t *testing.T, args ...string) (kc func(args ...string) string, stop f
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
+	// the server's logs, shown only if the test fails.
+	var logs syncBuffer
+	cmd.Stderr = &logs
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("memkube serve's logs:\n%s", logs.String())
+		}
+	})
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	stdx509 "crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -299,7 +300,6 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// does not close busy connections on shutdown but waits for them, so Stop
 	// closes them itself once requests have drained.
 	gs.ShutdownTimeout = shutdownTimeout
-	s.transport.set(gs.Handler)
 	if _, err := newCRDGroupDiscovery(gs.DiscoveryGroupManager, crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions()); err != nil {
 		gs.Destroy()
 		return nil, fmt.Errorf("CRD discovery: %w", err)
@@ -308,6 +308,16 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		gs.Destroy()
 		return nil, err
 	}
+	// before the informers start: the MutatingAdmissionPolicy plugin polls
+	// /openapi/v3 from its start.
+	v2Service, v2Static, v3Service, err := installOpenAPI(gs.Handler.GoRestfulContainer, gs.Handler.NonGoRestfulMux, config.OpenAPIConfig, config.OpenAPIV3Config)
+	if err != nil {
+		gs.Destroy()
+		return nil, err
+	}
+	// the server's own clients, waiting since they started, go on now
+	// that every route is in place.
+	s.transport.set(gs.Handler)
 	// kube-apiserver's hook of this name creates the bootstrap RBAC policy;
 	// memkube wrote it into the registries already (bootstrapRBAC), and the
 	// hook reports ready once the authorizer sees it, as upstream's does.
@@ -348,12 +358,6 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		}
 	}
 	prepared := gs.PrepareRun()
-	v2Service, v2Static, v3Service, err := installOpenAPI(gs.Handler.GoRestfulContainer, gs.Handler.NonGoRestfulMux, config.OpenAPIConfig, config.OpenAPIV3Config)
-	if err != nil {
-		cancel()
-		gs.Destroy()
-		return nil, err
-	}
 	// The main server answers /openapi: publish the CRDs' schemas there,
 	// as kube-apiserver's aggregator does.
 	crds := crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions()
@@ -553,6 +557,9 @@ func (s *Server) waitReady(ctx context.Context) error {
 	for {
 		resp, err := client.Get(inProcessHost + "/readyz")
 		if err == nil {
+			// read to the end: closing an in-process body early cancels
+			// the request, which the server logs as aborted.
+			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil

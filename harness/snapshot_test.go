@@ -1,6 +1,7 @@
 package harness_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -83,5 +84,54 @@ func TestSnapshotRestore(t *testing.T) {
 	other := harnesstest.Start(t, harness.Options{Storage: harness.StorageOptions{Backend: harness.EmbeddedEtcd}})
 	if _, err := other.Snapshot(); err == nil {
 		t.Error("Snapshot over etcd: want an error")
+	}
+}
+
+// TestSnapshotFile saves a server's state to a file and loads it into
+// another server, as `memkube serve --load` does.
+func TestSnapshotFile(t *testing.T) {
+	ctx := t.Context()
+	s := harnesstest.Start(t, harness.Options{})
+	c := kubernetes.NewForConfigOrDie(s.RESTConfig())
+	if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cm, err := c.CoreV1().ConfigMaps("team").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "a"}, Data: map[string]string{"k": "v"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := s.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "state.snapshot")
+	if err := snap.SaveFile(path); err != nil {
+		t.Fatal(err)
+	}
+
+	loaded, err := harness.LoadSnapshotFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := harnesstest.Start(t, harness.Options{})
+	oc := kubernetes.NewForConfigOrDie(other.RESTConfig())
+	if _, err := oc.CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "mine"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Restore(loaded); err != nil {
+		t.Fatal(err)
+	}
+	got, err := oc.CoreV1().ConfigMaps("team").Get(ctx, "a", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.UID != cm.UID || got.Data["k"] != "v" || !got.CreationTimestamp.Equal(&cm.CreationTimestamp) {
+		t.Errorf("loaded configmap: uid %s data %v created %v, want uid %s data %v created %v", got.UID, got.Data, got.CreationTimestamp, cm.UID, cm.Data, cm.CreationTimestamp)
+	}
+	if _, err := oc.CoreV1().ConfigMaps("default").Get(ctx, "mine", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the other server's own configmap after loading: %v, want 404", err)
+	}
+	if _, err := harness.LoadSnapshotFile(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("loading a missing file: want an error")
 	}
 }
