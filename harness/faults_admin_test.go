@@ -1,13 +1,17 @@
 package harness_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
@@ -95,5 +99,28 @@ func TestFaultsAdmin(t *testing.T) {
 	}
 	if n := len(s.Faults().Faults()); n != 0 {
 		t.Errorf("%d faults after bob's requests, want 0", n)
+	}
+
+	// RBAC for the non-resource URLs /memkube/* lets bob in, as docs/faults.md says.
+	if _, err := c.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{
+		ObjectMeta: metav1.ObjectMeta{Name: "memkube-faults"},
+		Rules:      []rbacv1.PolicyRule{{NonResourceURLs: []string{"/memkube/*"}, Verbs: []string{"get", "post", "delete"}}},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "bob-faults"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "memkube-faults"},
+		Subjects:   []rbacv1.Subject{{Kind: "User", APIGroup: rbacv1.GroupName, Name: "bob"}},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		return bobRC.Post().AbsPath(harness.FaultsPath, "faults").Body([]byte(`{"users": ["bob"], "action": {"type": "InternalError"}}`)).Do(ctx).Error() == nil, nil
+	}); err != nil {
+		t.Fatalf("bob, with RBAC for /memkube/*, could not add a fault: %v", err)
+	}
+	if err := bobRC.Delete().AbsPath(harness.FaultsPath, "faults").Do(ctx).Error(); err != nil {
+		t.Fatalf("bob, with RBAC for /memkube/*, could not reset: %v", err)
 	}
 }
