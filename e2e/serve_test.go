@@ -123,9 +123,26 @@ func (b *syncBuffer) String() string {
 }
 
 // serve builds cmd/memkube, starts `memkube serve` with args, waits for its
-// ready line, and returns a kubectl runner and a function that stops it with
-// SIGTERM and checks it exits cleanly.
+// ready line, and returns a kubectl runner that fails the test when kubectl
+// fails, and a function that stops the server with SIGTERM and checks it
+// exits cleanly.
 func serve(t *testing.T, args ...string) (kc func(args ...string) string, stop func()) {
+	t.Helper()
+	run, stop := serveKubectl(t, args...)
+	kc = func(args ...string) string {
+		t.Helper()
+		out, err := run(args...)
+		if err != nil {
+			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	return kc, stop
+}
+
+// serveKubectl is serve with a kubectl runner that returns kubectl's output
+// (stdout and stderr) and error.
+func serveKubectl(t *testing.T, args ...string) (run func(args ...string) (string, error), stop func()) {
 	t.Helper()
 	kubectl, err := exec.LookPath("kubectl")
 	if err != nil {
@@ -170,13 +187,9 @@ func serve(t *testing.T, args ...string) (kc func(args ...string) string, stop f
 	case <-ctx.Done():
 		t.Fatal("memkube serve did not print its ready line")
 	}
-	kc = func(args ...string) string {
-		t.Helper()
+	run = func(args ...string) (string, error) {
 		out, err := exec.CommandContext(ctx, kubectl, append([]string{"--kubeconfig", kubeconfig}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
+		return string(out), err
 	}
 	stop = func() {
 		t.Helper()
@@ -187,5 +200,5 @@ func serve(t *testing.T, args ...string) (kc func(args ...string) string, stop f
 			t.Fatalf("memkube serve did not exit cleanly on SIGTERM: %v", err)
 		}
 	}
-	return kc, stop
+	return run, stop
 }

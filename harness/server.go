@@ -296,6 +296,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("new server: %w", err)
 	}
 	s.generic = gs
+	s.installFaultsAdmin(gs)
 	// On Stop, in-flight requests get shutdownTimeout to finish. http.Server
 	// does not close busy connections on shutdown but waits for them, so Stop
 	// closes them itself once requests have drained.

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/endpoints/request"
 	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
@@ -20,6 +22,8 @@ type Action interface {
 	// injector's mu held: rng is the injector's seeded source.
 	apply(p *plan, rng *rand.Rand)
 	validate() error
+	// spec is the action in its serializable form (Spec).
+	spec() ActionSpec
 }
 
 // watchAction is an Action on watch streams; its rules match watches only.
@@ -50,11 +54,13 @@ const InjectedMessage = "fault injected by memkube"
 // respond answers with the error err returns; name is for String.
 type respond struct {
 	name string
+	as   ActionSpec
 	err  func(*request.RequestInfo) error
 }
 
 func (a respond) apply(p *plan, _ *rand.Rand) { p.respond = a.err }
 func (respond) validate() error               { return nil }
+func (a respond) spec() ActionSpec            { return a.as }
 func (a respond) String() string              { return a.name }
 
 // Error answers the request with err, as a REST handler that returned it:
@@ -64,7 +70,24 @@ func Error(err error) Action {
 	if err == nil {
 		return invalid("Error(nil)")
 	}
-	return respond{fmt.Sprintf("Error(%v)", err), func(*request.RequestInfo) error { return err }}
+	return respond{fmt.Sprintf("Error(%v)", err), statusSpec(err), func(*request.RequestInfo) error { return err }}
+}
+
+// statusSpec describes the Status that responsewriters sends for err.
+func statusSpec(err error) ActionSpec {
+	var s apierrors.APIStatus
+	if !errors.As(err, &s) {
+		return ActionSpec{Type: ActionStatus, Code: http.StatusInternalServerError, Message: err.Error()}
+	}
+	st := s.Status()
+	if st.Code == 0 && st.Status != metav1.StatusSuccess {
+		st.Code = http.StatusInternalServerError
+	}
+	as := ActionSpec{Type: ActionStatus, Code: st.Code, Reason: st.Reason, Message: st.Message}
+	if st.Details != nil {
+		as.RetryAfterSeconds = int(st.Details.RetryAfterSeconds)
+	}
+	return as
 }
 
 // Conflict answers 409 Conflict, as kube-apiserver answers an update with
@@ -73,7 +96,7 @@ func Error(err error) Action {
 // changes to the latest version and try again", with the request's group,
 // resource and name.
 func Conflict() Action {
-	return respond{"Conflict()", func(info *request.RequestInfo) error {
+	return respond{"Conflict()", ActionSpec{Type: ActionConflict}, func(info *request.RequestInfo) error {
 		gr := schema.GroupResource{Group: info.APIGroup, Resource: info.Resource}
 		return apierrors.NewConflict(gr, info.Name, errors.New(genericregistry.OptimisticLockErrorMsg))
 	}}
@@ -89,7 +112,8 @@ func TooManyRequests(retryAfterSeconds int) Action {
 	if retryAfterSeconds < 0 {
 		return invalid(fmt.Sprintf("TooManyRequests(%d)", retryAfterSeconds))
 	}
-	return respond{fmt.Sprintf("TooManyRequests(%d)", retryAfterSeconds), func(*request.RequestInfo) error {
+	as := ActionSpec{Type: ActionTooManyRequests, RetryAfterSeconds: retryAfterSeconds}
+	return respond{fmt.Sprintf("TooManyRequests(%d)", retryAfterSeconds), as, func(*request.RequestInfo) error {
 		return apierrors.NewTooManyRequests("Too many requests, please try again later.", retryAfterSeconds)
 	}}
 }
@@ -97,7 +121,7 @@ func TooManyRequests(retryAfterSeconds int) Action {
 // InternalError answers 500 Internal Server Error, reason InternalError:
 // "Internal error occurred: fault injected by memkube".
 func InternalError() Action {
-	return respond{"InternalError()", func(*request.RequestInfo) error {
+	return respond{"InternalError()", ActionSpec{Type: ActionInternalError}, func(*request.RequestInfo) error {
 		return apierrors.NewInternalError(errors.New(InjectedMessage))
 	}}
 }
@@ -105,7 +129,7 @@ func InternalError() Action {
 // ServiceUnavailable answers 503 Service Unavailable, reason
 // ServiceUnavailable, message InjectedMessage.
 func ServiceUnavailable() Action {
-	return respond{"ServiceUnavailable()", func(*request.RequestInfo) error {
+	return respond{"ServiceUnavailable()", ActionSpec{Type: ActionServiceUnavailable}, func(*request.RequestInfo) error {
 		return apierrors.NewServiceUnavailable(InjectedMessage)
 	}}
 }
@@ -124,7 +148,7 @@ func ServiceUnavailable() Action {
 // request"). To get that one, Delay the request past the server's request
 // timeout: the real filter answers.
 func Timeout() Action {
-	return respond{"Timeout()", func(*request.RequestInfo) error {
+	return respond{"Timeout()", ActionSpec{Type: ActionTimeout}, func(*request.RequestInfo) error {
 		return apierrors.NewTimeoutError("request did not complete within requested timeout - context deadline exceeded", 0)
 	}}
 }
@@ -144,6 +168,13 @@ func (a delay) String() string {
 		return fmt.Sprintf("Delay(%v)", a.min)
 	}
 	return fmt.Sprintf("DelayBetween(%v, %v)", a.min, a.max)
+}
+
+func (a delay) spec() ActionSpec {
+	if a.min == a.max {
+		return ActionSpec{Type: ActionDelay, Duration: &metav1.Duration{Duration: a.min}}
+	}
+	return ActionSpec{Type: ActionDelayBetween, Min: &metav1.Duration{Duration: a.min}, Max: &metav1.Duration{Duration: a.max}}
 }
 
 func (a delay) validate() error {
@@ -178,6 +209,11 @@ func (a closeWatch) validate() error {
 	return nil
 }
 
+func (a closeWatch) spec() ActionSpec {
+	n := int(a)
+	return ActionSpec{Type: ActionCloseWatchAfter, Events: &n}
+}
+
 func (closeWatch) watchStream()     {}
 func (a closeWatch) String() string { return fmt.Sprintf("CloseWatchAfter(%d)", int(a)) }
 
@@ -207,6 +243,10 @@ func (a stallWatch) validate() error {
 	return nil
 }
 
+func (a stallWatch) spec() ActionSpec {
+	return ActionSpec{Type: ActionStallWatch, Duration: &metav1.Duration{Duration: time.Duration(a)}}
+}
+
 func (stallWatch) watchStream()     {}
 func (a stallWatch) String() string { return fmt.Sprintf("StallWatch(%v)", time.Duration(a)) }
 
@@ -221,4 +261,5 @@ func StallWatch(d time.Duration) Action { return stallWatch(d) }
 type invalid string
 
 func (invalid) apply(*plan, *rand.Rand) {}
+func (invalid) spec() ActionSpec        { return ActionSpec{} }
 func (a invalid) validate() error       { return errors.New("invalid action " + string(a)) }

@@ -20,6 +20,12 @@
 //	// ... the controller under test retries its updates ...
 //	if f.Fired() != 2 { ... }
 //
+// Faults also have a serializable form, Spec (JSON or YAML), which AddSpec
+// adds with errors instead of panics, and Handler serves over HTTP, so that
+// clients outside the test's process (kubectl against `memkube serve`)
+// add, list and remove faults. The injector numbers its faults (Fault.ID)
+// for them.
+//
 // Responses are what kube-apiserver sends in the same situation: a
 // metav1.Status built by k8s.io/apimachinery's apierrors constructors, with
 // upstream's messages, written by k8s.io/apiserver's
@@ -48,4 +54,7 @@
 //     handed on: the "timed out, but the write happened anyway" case of a
 //     slow kube-apiserver is not modelled.
 //   - Storage faults need memstore; over etcd, Attach has no store to hook.
+//   - Handler's paths are non-resource paths like any other: a rule whose
+//     Paths match them answers the admin requests too (Reset in Go undoes
+//     it).
 package faults

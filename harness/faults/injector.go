@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"path"
@@ -28,12 +29,18 @@ type Injector struct {
 	// storage are the active storage faults, as rules.
 	storage atomic.Pointer[[]*Fault]
 
-	// mu guards rng, every Fault's left and active, store, and the
-	// replacement of rules and storage. memstore calls its hooks (which
-	// lock mu) before it takes its own locks, and mu is never held while
-	// calling into the store other than SetHooks (an atomic store).
+	// mu guards rng, lastID, spent, every Fault's left and active, store,
+	// and the replacement of rules and storage. memstore calls its hooks
+	// (which lock mu) before it takes its own locks, and mu is never held
+	// while calling into the store other than SetHooks (an atomic store).
 	mu  sync.Mutex
 	rng *rand.Rand
+	// lastID is the id of the last fault added.
+	lastID int64
+	// spent are the faults added by AddSpec that have fired Count times,
+	// in the order spent: they stay listed (Faults) until removed, for a
+	// client of the admin endpoint has no *Fault to ask.
+	spent []*Fault
 	// store is the memstore of Attach; hooked are the operations whose
 	// hooks are installed in it: those of the active storage faults.
 	store  *memstore.Store
@@ -59,10 +66,12 @@ func NewWithClock(seed int64, clk clock.Clock) *Injector {
 // Fault is a rule added to an Injector.
 type Fault struct {
 	inj         *Injector
+	id          int64
 	rule        Rule        // an HTTP fault's rule
 	storageRule StorageRule // a storage fault's rule
 	isStorage   bool
 	watchOnly   bool // the action applies to watches only
+	keep        bool // added by AddSpec: listed once spent, until removed
 	fired       atomic.Int64
 	done        chan struct{}
 
@@ -72,6 +81,10 @@ type Fault struct {
 	left   int
 	active bool
 }
+
+// ID is the fault's number: the injector numbers its faults 1, 2, 3, ...
+// in the order added (HTTP and storage faults alike), and never reuses one.
+func (f *Fault) ID() int64 { return f.id }
 
 // Fired reports how many times the fault has fired so far. It suits
 // polling (Gomega's Eventually(f.Fired)).
@@ -97,16 +110,25 @@ func (f *Fault) String() string {
 // or Probability out of range): rules are written in tests, and such a
 // rule is a bug in the test, like a malformed regexp.MustCompile.
 func (inj *Injector) Add(r Rule) *Fault {
-	if err := r.validate(); err != nil {
+	f, err := inj.addRule(r, false)
+	if err != nil {
 		panic("faults: " + err.Error())
+	}
+	return f
+}
+
+// addRule is Add, with an error for an invalid rule; keep is Fault.keep.
+func (inj *Injector) addRule(r Rule, keep bool) (*Fault, error) {
+	if err := r.validate(); err != nil {
+		return nil, err
 	}
 	r = r.clone()
 	_, watchOnly := r.Action.(watchAction)
-	f := &Fault{inj: inj, rule: r, watchOnly: watchOnly, done: make(chan struct{}), left: limit(r.Count), active: true}
+	f := &Fault{inj: inj, rule: r, watchOnly: watchOnly, keep: keep, done: make(chan struct{}), left: limit(r.Count), active: true}
 	inj.mu.Lock()
 	defer inj.mu.Unlock()
-	add(&inj.rules, f)
-	return f
+	inj.addLocked(&inj.rules, f)
+	return f, nil
 }
 
 // ConflictOnNextUpdates answers the next n updates (verb update, not
@@ -123,26 +145,50 @@ func (inj *Injector) ConflictOnNextUpdates(n int, r Rule) *Fault {
 
 // Remove removes f; it does not fire after Remove returns (requests it
 // has already fired on still get its action). Removing a fault twice, or
-// a spent one, does nothing.
+// a spent one, does nothing (but unlist a spent one of AddSpec).
 func (inj *Injector) Remove(f *Fault) {
 	inj.mu.Lock()
 	defer inj.mu.Unlock()
 	inj.removeLocked(f)
+	inj.spent = slices.DeleteFunc(inj.spent, func(g *Fault) bool { return g == f })
 }
 
 // Reset removes every fault. The random source is not reseeded.
-func (inj *Injector) Reset() {
+func (inj *Injector) Reset() { inj.reset() }
+
+// reset is Reset; it returns the faults it removed (Faults before it).
+func (inj *Injector) reset() []*Fault {
 	inj.mu.Lock()
 	defer inj.mu.Unlock()
-	for _, list := range []*atomic.Pointer[[]*Fault]{&inj.rules, &inj.storage} {
-		if faults := list.Load(); faults != nil {
-			for _, f := range *faults {
-				inj.removeLocked(f)
-			}
-		}
+	removed := inj.faultsLocked()
+	for _, f := range removed {
+		inj.removeLocked(f)
 	}
+	inj.spent = nil
+	return removed
 }
 
+// Faults returns the injector's faults in the order added: the active
+// ones, and the spent ones added by AddSpec that were not removed since.
+func (inj *Injector) Faults() []*Fault {
+	inj.mu.Lock()
+	defer inj.mu.Unlock()
+	return inj.faultsLocked()
+}
+
+func (inj *Injector) faultsLocked() []*Fault {
+	var faults []*Fault
+	for _, list := range []*atomic.Pointer[[]*Fault]{&inj.rules, &inj.storage} {
+		if l := list.Load(); l != nil {
+			faults = append(faults, *l...)
+		}
+	}
+	faults = append(faults, inj.spent...)
+	slices.SortFunc(faults, func(a, b *Fault) int { return cmp.Compare(a.id, b.id) })
+	return faults
+}
+
+// removeLocked stops an active fault.
 func (inj *Injector) removeLocked(f *Fault) {
 	if f.inj != inj || !f.active {
 		return
@@ -164,8 +210,10 @@ func (inj *Injector) removeLocked(f *Fault) {
 	}
 }
 
-// add appends f to list; the caller holds inj.mu.
-func add(list *atomic.Pointer[[]*Fault], f *Fault) {
+// addLocked numbers f and appends it to list.
+func (inj *Injector) addLocked(list *atomic.Pointer[[]*Fault], f *Fault) {
+	inj.lastID++
+	f.id = inj.lastID
 	var faults []*Fault
 	if old := list.Load(); old != nil {
 		faults = slices.Clone(*old)
@@ -189,6 +237,9 @@ func (inj *Injector) fireLocked(f *Fault, probability float64) bool {
 		f.left--
 		if f.left == 0 {
 			inj.removeLocked(f)
+			if f.keep {
+				inj.spent = append(inj.spent, f)
+			}
 		}
 	}
 	return true

@@ -31,8 +31,9 @@ const (
 // 500 with that message.
 var ErrStorageUnavailable = errors.New("etcdserver: request timed out")
 
-// errNoStore is Compact's error before Attach.
-var errNoStore = errors.New("faults: no store attached (storage faults need the memory backend)")
+// ErrNoStore is the error of storage faults and Compact on an injector
+// without a store (Attach): storage faults need the memory backend.
+var ErrNoStore = errors.New("faults: no store attached (storage faults need the memory backend)")
 
 // StorageRule is a storage fault: operations on the attached memstore
 // fail with Err before they change anything, as when etcd is down or
@@ -81,21 +82,34 @@ func (inj *Injector) Attach(store *memstore.Store) {
 // r.Count times or is removed. It panics on an invalid rule (see Add) and
 // when no store is attached: storage faults need the memory backend.
 func (inj *Injector) AddStorage(r StorageRule) *Fault {
-	if err := validateCountAndProbability(r.Count, r.Probability); err != nil {
+	f, err := inj.addStorage(r, false)
+	switch {
+	case errors.Is(err, ErrNoStore):
+		panic(err.Error())
+	case err != nil:
 		panic("faults: " + err.Error())
 	}
-	if r.Ops&^StorageAll != 0 {
-		panic(fmt.Sprintf("faults: unknown StorageOps %#x", uint8(r.Ops)))
+	return f
+}
+
+// addStorage is AddStorage, with an error for an invalid rule or without
+// a store; keep is Fault.keep.
+func (inj *Injector) addStorage(r StorageRule, keep bool) (*Fault, error) {
+	if err := validateCountAndProbability(r.Count, r.Probability); err != nil {
+		return nil, err
 	}
-	f := &Fault{inj: inj, storageRule: r, isStorage: true, done: make(chan struct{}), left: limit(r.Count), active: true}
+	if r.Ops&^StorageAll != 0 {
+		return nil, fmt.Errorf("unknown StorageOps %#x", uint8(r.Ops))
+	}
+	f := &Fault{inj: inj, storageRule: r, isStorage: true, keep: keep, done: make(chan struct{}), left: limit(r.Count), active: true}
 	inj.mu.Lock()
 	defer inj.mu.Unlock()
 	if inj.store == nil {
-		panic(errNoStore.Error())
+		return nil, ErrNoStore
 	}
-	add(&inj.storage, f)
+	inj.addLocked(&inj.storage, f)
 	inj.installHooksLocked()
-	return f
+	return f, nil
 }
 
 // StorageUnavailable makes every storage operation fail with
@@ -171,7 +185,7 @@ func (inj *Injector) Compact() (int64, error) {
 	store := inj.store
 	inj.mu.Unlock()
 	if store == nil {
-		return 0, errNoStore
+		return 0, ErrNoStore
 	}
 	rev := store.Rev()
 	if err := store.CompactLikeAPIServer(rev); err != nil {
