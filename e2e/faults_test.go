@@ -1,110 +1,175 @@
 package e2e
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
+	"context"
 	"testing"
+	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/memkube/memkube/envtest"
+	"github.com/memkube/memkube/harness"
 	"github.com/memkube/memkube/harness/faults"
 )
 
-// TestServeFaultsWithKubectl drives the fault injector of `memkube serve`
-// with kubectl's raw commands and the server's kubeconfig, as
-// docs/faults.md shows: a conflict on ConfigMap updates until deleted, a
-// full etcd until reset, a compaction; errors as kubectl prints
-// kube-apiserver's; and a user without RBAC for /memkube/* is forbidden.
-func TestServeFaultsWithKubectl(t *testing.T) {
-	t.Parallel()
-	run, stop := serveKubectl(t)
-	kc := func(args ...string) string {
-		t.Helper()
-		out, err := run(args...)
-		if err != nil {
-			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+// controllerUser is the user the widget controller runs as, so that faults
+// can be aimed at it and spare the test's own client.
+const controllerUser = "widget-controller"
+
+// startWidgetController starts a memkube envtest server and the widget
+// controller (manager_test.go) as controllerUser; it returns the server
+// and an admin client.
+func startWidgetController(t *testing.T) (*harness.Server, client.Client) {
+	t.Helper()
+	env := &envtest.Environment{CRDDirectoryPaths: []string{"testdata/manager-crds"}}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := env.Stop(); err != nil {
+			t.Error(err)
 		}
-		return out
+	})
+	user, err := env.AddUser(envtest.User{Name: controllerUser, Groups: []string{"system:masters"}}, cfg)
+	if err != nil {
+		t.Fatal(err)
 	}
-	kcFails := func(want string, args ...string) {
-		t.Helper()
-		out, err := run(args...)
-		if err == nil || !strings.Contains(out, want) {
-			t.Errorf("kubectl %s: %v\n%s\nwant it to fail with %s", strings.Join(args, " "), err, out, want)
+	mgr, err := ctrl.NewManager(user.Config(), ctrl.Options{Metrics: metricsserver.Options{BindAddress: "0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &unstructured.Unstructured{}
+	w.SetGroupVersionKind(widgetGVK)
+	// one controller per manager; the parallel tests' managers share
+	// controller-runtime's metrics registry, hence no name validation.
+	if err := ctrl.NewControllerManagedBy(mgr).For(w).Owns(&corev1.ConfigMap{}).WithOptions(controller.Options{SkipNameValidation: ptr.To(true)}).
+		Complete(&widgetReconciler{Client: mgr.GetClient()}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("manager: %v", err)
 		}
+	})
+	c, err := client.New(cfg, client.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	file := func(name, content string) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
-	cm := file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: default\ndata:\n  a: b\n")
-	kc("create", "-f", cm)
-
-	// kubectl replace PUTs: an update (apply PATCHes, a patch).
-	rule := file("rule.json", `{"verbs": ["update"], "resources": ["configmaps"], "namespaces": ["default"], "action": {"type": "Conflict"}}`)
-	var added faults.Record
-	decodeJSON(t, kc("create", "--raw", "/memkube/v1/faults", "-f", rule), &added)
-	if added.Spec.Action == nil || added.Spec.Action.Type != "Conflict" || added.Fired != 0 {
-		t.Fatalf("added %+v, want the Conflict fault, not fired", added)
-	}
-	id := "/memkube/v1/faults/" + strconv.FormatInt(added.ID, 10)
-	kcFails(`Error from server (Conflict): error when replacing "`+cm+`": Operation cannot be fulfilled on configmaps "cm": the object has been modified`,
-		"replace", "-f", cm)
-	var list faults.RecordList
-	decodeJSON(t, kc("get", "--raw", "/memkube/v1/faults"), &list)
-	if len(list.Faults) != 1 || list.Faults[0].ID != added.ID || list.Faults[0].Fired != 1 {
-		t.Fatalf("faults %+v, want fault %d, fired once", list.Faults, added.ID)
-	}
-	var got faults.Record
-	decodeJSON(t, kc("get", "--raw", id), &got)
-	if got.Fired != 1 || got.Done {
-		t.Fatalf("fault %+v, want fired once, not done", got)
-	}
-	decodeJSON(t, kc("delete", "--raw", id), &got)
-	if got.Fired != 1 || !got.Done {
-		t.Fatalf("deleted fault %+v, want fired once, done", got)
-	}
-	kc("replace", "-f", cm)
-	kcFails(`Error from server (NotFound): faults "`+strconv.FormatInt(added.ID, 10)+`" not found`, "get", "--raw", id)
-
-	// etcd is full until the faults are reset.
-	full := file("full.json", `{"storage": {"ops": ["writes"], "error": "etcdserver: mvcc: database space exceeded"}}`)
-	kc("create", "--raw", "/memkube/v1/faults", "-f", full)
-	kcFails("etcdserver: mvcc: database space exceeded", "create", "configmap", "cm2", "-n", "default")
-	decodeJSON(t, kc("delete", "--raw", "/memkube/v1/faults"), &list)
-	if len(list.Faults) != 1 || list.Faults[0].Spec.Storage == nil || list.Faults[0].Fired < 1 || !list.Faults[0].Done {
-		t.Fatalf("reset removed %+v, want the storage fault, fired, done", list.Faults)
-	}
-	kc("create", "configmap", "cm2", "-n", "default")
-
-	var compacted faults.Compaction
-	decodeJSON(t, kc("create", "--raw", "/memkube/v1/compact", "-f", os.DevNull), &compacted)
-	if compacted.Revision < 1 {
-		t.Fatalf("compacted at %d, want a revision", compacted.Revision)
-	}
-
-	kcFails(`Error from server (BadRequest): invalid fault spec: unknown action type "Confict"`,
-		"create", "--raw", "/memkube/v1/faults", "-f", file("typo.json", `{"action": {"type": "Confict"}}`))
-	// The admin may impersonate; alice is authorized as herself.
-	kcFails(`Error from server (Forbidden): forbidden: User "alice" cannot get path "/memkube/v1/faults"`,
-		"--as", "alice", "get", "--raw", "/memkube/v1/faults")
-	kcFails(`Error from server (Forbidden): forbidden: User "alice" cannot post path "/memkube/v1/faults"`,
-		"--as", "alice", "create", "--raw", "/memkube/v1/faults", "-f", rule)
-	decodeJSON(t, kc("get", "--raw", "/memkube/v1/faults"), &list)
-	if len(list.Faults) != 0 {
-		t.Fatalf("faults %+v after alice's create, want none", list.Faults)
-	}
-	stop()
+	return env.Server(), c
 }
 
-func decodeJSON(t *testing.T, s string, v any) {
+// createWidget creates a Widget and waits until the controller has made
+// its ConfigMap and set status.ready.
+func createWidget(t *testing.T, c client.Client, name string) {
 	t.Helper()
-	if err := json.Unmarshal([]byte(s), v); err != nil {
-		t.Fatalf("decode %s: %v", s, err)
+	ctx := t.Context()
+	w := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "example.memkube.io/v1", "kind": "Widget",
+		"metadata": map[string]any{"name": name, "namespace": "default"}, "spec": map[string]any{"size": int64(2)},
+	}}
+	if err := c.Create(ctx, w); err != nil {
+		t.Fatal(err)
 	}
+	waitReconciled(t, c, name)
+}
+
+func waitReconciled(t *testing.T, c client.Client, name string) {
+	t.Helper()
+	ctx := t.Context()
+	waitUntil(t, "widget "+name+" reconciled", func() bool {
+		got := &unstructured.Unstructured{}
+		got.SetGroupVersionKind(widgetGVK)
+		if c.Get(ctx, types.NamespacedName{Namespace: "default", Name: name}, got) != nil ||
+			c.Get(ctx, types.NamespacedName{Namespace: "default", Name: name + "-config"}, &corev1.ConfigMap{}) != nil {
+			return false
+		}
+		ready, _, _ := unstructured.NestedBool(got.Object, "status", "ready")
+		return ready
+	})
+}
+
+// TestFaultsWithControllerRuntime runs a controller-runtime controller
+// through what a real kube-apiserver does on a bad day, injected by
+// memkube's faults, and checks that it still converges.
+func TestFaultsWithControllerRuntime(t *testing.T) {
+	t.Parallel()
+	only := []string{controllerUser}
+
+	t.Run("conflicts", func(t *testing.T) {
+		t.Parallel()
+		s, c := startWidgetController(t)
+		f := s.Faults().ConflictOnNextUpdates(3, faults.Rule{Users: only, Resources: []string{"widgets/status"}})
+		createWidget(t, c, "w")
+		if f.Fired() != 3 {
+			t.Errorf("the controller's status updates met %d conflicts, want 3", f.Fired())
+		}
+	})
+
+	t.Run("throttling", func(t *testing.T) {
+		t.Parallel()
+		s, c := startWidgetController(t)
+		// without Retry-After the 429 reaches the reconciler, which requeues;
+		// with it, client-go waits and retries by itself.
+		bare := s.Faults().Add(faults.Rule{Users: only, Verbs: []string{"create"}, Resources: []string{"configmaps"}, Count: 2, Action: faults.TooManyRequests(0)})
+		retried := s.Faults().Add(faults.Rule{Users: only, Verbs: []string{"update"}, Resources: []string{"widgets/status"}, Count: 1, Action: faults.TooManyRequests(1)})
+		createWidget(t, c, "w")
+		if bare.Fired() != 2 || retried.Fired() != 1 {
+			t.Errorf("429s fired %d and %d times, want 2 and 1", bare.Fired(), retried.Fired())
+		}
+	})
+
+	t.Run("compaction", func(t *testing.T) {
+		t.Parallel()
+		s, c := startWidgetController(t)
+		createWidget(t, c, "before")
+		// compaction ends every watch; the controller's informer watches
+		// again, gets 410 Gone (as when its resourceVersion is compacted
+		// away) and must list again to go on.
+		gone := s.Faults().Add(faults.Rule{Users: only, Verbs: []string{"watch"}, Resources: []string{"widgets"}, Count: 1,
+			Action: faults.Error(apierrors.NewResourceExpired("too old resource version"))})
+		if _, err := s.Faults().Compact(); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, "the controller's informer to watch again and get 410", func() bool { return gone.Fired() == 1 })
+		createWidget(t, c, "after")
+	})
+
+	t.Run("storage outage", func(t *testing.T) {
+		t.Parallel()
+		s, c := startWidgetController(t)
+		// hold the controller's write long enough for storage to go down under it.
+		s.Faults().Add(faults.Rule{Users: only, Verbs: []string{"create"}, Resources: []string{"configmaps"}, Count: 1, Action: faults.Delay(300 * time.Millisecond)})
+		w := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "example.memkube.io/v1", "kind": "Widget",
+			"metadata": map[string]any{"name": "w", "namespace": "default"},
+		}}
+		if err := c.Create(t.Context(), w); err != nil {
+			t.Fatal(err)
+		}
+		outage := s.Faults().StorageUnavailable()
+		err := c.Create(t.Context(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "probe", Namespace: "default"}})
+		if !apierrors.IsInternalError(err) {
+			t.Errorf("a create while storage is down: %v, want 500", err)
+		}
+		time.Sleep(600 * time.Millisecond)
+		s.Faults().Remove(outage)
+		waitReconciled(t, c, "w")
+		if outage.Fired() < 2 {
+			t.Errorf("the storage outage failed %d operations, want the probe's and the controller's", outage.Fired())
+		}
+	})
 }
