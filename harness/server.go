@@ -80,6 +80,7 @@ import (
 	"github.com/memkube/memkube/harness/faults"
 	"github.com/memkube/memkube/harness/openapi"
 	"github.com/memkube/memkube/harness/pki"
+	"github.com/memkube/memkube/harness/recording"
 	"github.com/memkube/memkube/harness/registry/builtin"
 	"github.com/memkube/memkube/harness/registry/componentstatus"
 	"github.com/memkube/memkube/harness/registry/review"
@@ -125,6 +126,7 @@ type Server struct {
 	inProcessCfg *restclient.Config
 	transport    *inProcessTransport
 	faults       *faults.Injector
+	recorders    *recording.Backend
 	// reconcileRBAC: the store had bootstrap RBAC objects already.
 	reconcileRBAC bool
 	listener      *trackingListener
@@ -222,6 +224,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	config.BuildHandlerChainFunc = func(h http.Handler, c *genericapiserver.Config) http.Handler {
 		return genericapiserver.DefaultBuildHandlerChain(s.faults.Filter(h), c)
 	}
+	s.installRecording(config)
 	s.listener = newTrackingListener(ln)
 	config.SecureServing = &genericapiserver.SecureServingInfo{Listener: s.listener}
 	if config.SecureServing.Cert, err = dynamiccertificates.NewStaticCertKeyContent("serving", serving.CertPEM, serving.KeyPEM); err != nil {
