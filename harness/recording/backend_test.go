@@ -20,9 +20,13 @@ import (
 func auditChain(b *recording.Backend, inner http.HandlerFunc) http.Handler {
 	h := genericapifilters.WithAudit(inner, b, b, nil)
 	h = withUser(h)
-	h = genericapifilters.WithRequestInfo(h, &request.RequestInfoFactory{APIPrefixes: sets.NewString("api", "apis"), GrouplessAPIPrefixes: sets.NewString("api")})
+	h = withRequestInfo(h)
 	h = genericapifilters.WithRequestReceivedTimestamp(h)
 	return genericapifilters.WithAuditInit(h)
+}
+
+func withRequestInfo(h http.Handler) http.Handler {
+	return genericapifilters.WithRequestInfo(h, &request.RequestInfoFactory{APIPrefixes: sets.NewString("api", "apis"), GrouplessAPIPrefixes: sets.NewString("api")})
 }
 
 func withUser(h http.Handler) http.Handler {
