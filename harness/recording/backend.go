@@ -121,26 +121,19 @@ func (b *Backend) ProcessEvents(events ...*auditinternal.Event) bool {
 	return true
 }
 
-// recorded tells the events that make the record. The policy omits
+// recorded tells the events that make the record; the policy omits
 // RequestReceived. A request is recorded at its first event of
-// ResponseStarted, ResponseComplete and Panic: a watch — the only
-// long-running request (the server's LongRunningFunc is upstream's
-// default) — at ResponseStarted, once it streams; a request that failed
-// authentication at ResponseStarted too, its only event; any other at
-// ResponseComplete or Panic. The later events of a watch go to the audit
-// log only (entry.request is then not added).
+// ResponseStarted, ResponseComplete and Panic (see Recorder.opensLocked): a
+// watch — the only long-running request, the server's LongRunningFunc being
+// upstream's default — at ResponseStarted, once it streams; a request that
+// failed authentication at ResponseStarted too, its only event; any other
+// at ResponseComplete or Panic.
 func recorded(ev *auditinternal.Event) bool {
 	switch ev.Stage {
 	case auditinternal.StageResponseStarted, auditinternal.StageResponseComplete, auditinternal.StagePanic:
 		return true
 	}
 	return false
-}
-
-// opens tells whether ev is the event a request is recorded at (see
-// recorded), rather than the end of a watch recorded already.
-func opens(ev *auditinternal.Event) bool {
-	return ev.Stage == auditinternal.StageResponseStarted || ev.Verb != "watch"
 }
 
 // entry is an event copied once for every Recorder that keeps it.

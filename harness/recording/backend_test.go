@@ -1,8 +1,11 @@
 package recording_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/sets"
@@ -11,6 +14,7 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	genericapifilters "k8s.io/apiserver/pkg/endpoints/filters"
 	"k8s.io/apiserver/pkg/endpoints/request"
+	genericfilters "k8s.io/apiserver/pkg/server/filters"
 
 	"github.com/memkube/memkube/harness/recording"
 )
@@ -18,7 +22,8 @@ import (
 // auditChain is the audit part of genericapiserver.DefaultBuildHandlerChain
 // around inner: audit context, request info, a user, WithAudit.
 func auditChain(b *recording.Backend, inner http.HandlerFunc) http.Handler {
-	h := genericapifilters.WithAudit(inner, b, b, nil)
+	// as the server: watches are long-running.
+	h := genericapifilters.WithAudit(inner, b, b, genericfilters.BasicLongRunningRequestCheck(sets.NewString("watch"), sets.NewString()))
 	h = withUser(h)
 	h = withRequestInfo(h)
 	h = genericapifilters.WithRequestReceivedTimestamp(h)
@@ -111,21 +116,56 @@ func TestBackendStart(t *testing.T) {
 }
 
 // TestBackendPanic: a handler's panic is recorded (stage Panic, 500), and
-// goes on up the chain.
+// goes on up the chain; a watch is one Request whether it panics before it
+// streams or after.
 func TestBackendPanic(t *testing.T) {
 	t.Parallel()
-	var b recording.Backend
-	rec := b.Record(recording.Options{})
-	h := auditChain(&b, func(http.ResponseWriter, *http.Request) { panic("boom") })
-	func() {
-		defer func() {
-			if r := recover(); r != "boom" {
-				t.Errorf("recovered %v, want the handler's panic", r)
+	tests := []struct {
+		name, path string
+		// write: the handler starts its response before it panics.
+		write      bool
+		wantVerb   string
+		wantCode   int
+		wantStages []string
+	}{
+		{"get", "/api/v1/namespaces/default/configmaps/x", false, "get", 500, []string{"Panic"}},
+		{"watch before streaming", "/api/v1/namespaces/default/configmaps?watch=true", false, "watch", 500, []string{"Panic"}},
+		{"watch while streaming", "/api/v1/namespaces/default/configmaps?watch=true", true, "watch", 200, []string{"ResponseStarted", "Panic"}},
+	}
+	for _, tt := range tests {
+		var b recording.Backend
+		rec := b.Record(recording.Options{})
+		h := auditChain(&b, func(w http.ResponseWriter, _ *http.Request) {
+			if tt.write {
+				w.WriteHeader(http.StatusOK)
 			}
+			panic("boom")
+		})
+		func() {
+			defer func() {
+				if r := recover(); r != "boom" {
+					t.Errorf("%s: recovered %v, want the handler's panic", tt.name, r)
+				}
+			}()
+			get(t, h, tt.path)
 		}()
-		get(t, h, "/api/v1/namespaces/default/configmaps/x")
-	}()
-	if got := rec.Requests(); len(got) != 1 || got[0].Code != http.StatusInternalServerError || got[0].Verb != "get" {
-		t.Errorf("recorded %v, want the get with 500", got)
+		if got := rec.Requests(); len(got) != 1 || got[0].Code != tt.wantCode || got[0].Verb != tt.wantVerb {
+			t.Errorf("%s: recorded %v, want one %s with %d", tt.name, got, tt.wantVerb, tt.wantCode)
+		}
+		var log bytes.Buffer
+		if err := rec.WriteAuditLog(&log); err != nil {
+			t.Fatal(err)
+		}
+		var stages []string
+		for line := range bytes.Lines(log.Bytes()) {
+			var ev struct{ Stage string }
+			if err := json.Unmarshal(line, &ev); err != nil {
+				t.Fatal(err)
+			}
+			stages = append(stages, ev.Stage)
+		}
+		if !slices.Equal(stages, tt.wantStages) {
+			t.Errorf("%s: audit events of stages %v, want %v", tt.name, stages, tt.wantStages)
+		}
 	}
 }

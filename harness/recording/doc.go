@@ -39,7 +39,8 @@
 // so tests see watches that are still open, and its Latency is the time to
 // its first byte; the audit log has both events, as kube-apiserver's does.
 // Requests that fail authentication (401) have only a ResponseStarted event
-// upstream, and are recorded from it.
+// upstream, and are recorded from it; a watch that panics before it streams
+// has only a Panic event.
 //
 // Bodies: with Options.Bodies the audit level is RequestResponse, and a
 // Request carries the request body (the object of a create or update, the

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	auditinternal "k8s.io/apiserver/pkg/apis/audit"
 	auditv1 "k8s.io/apiserver/pkg/apis/audit/v1"
 	"k8s.io/apiserver/pkg/audit"
@@ -49,8 +50,17 @@ type Recorder struct {
 	// events are shared with other Recorders and never modified.
 	requests []Request
 	events   []*auditinternal.Event
+	// watches are the watches recorded at ResponseStarted and not ended.
+	watches map[watchKey]struct{}
 	// err is AuditLog's first write error.
 	err error
+}
+
+// watchKey tells a watch's events from another request's that reused its
+// Audit-ID header.
+type watchKey struct {
+	id       types.UID
+	received int64
 }
 
 // add records ev if it is r's to record; get copies it.
@@ -75,13 +85,36 @@ func (r *Recorder) add(ev *auditinternal.Event, get func() *entry) {
 		return
 	}
 	r.events = append(r.events, e.event)
-	if opens(e.event) {
+	if r.opensLocked(e.event) {
 		req := e.request
 		if !r.opts.Bodies {
 			req.RequestBody, req.ResponseBody = nil, nil
 		}
 		r.requests = append(r.requests, req)
 	}
+}
+
+// opensLocked tells whether ev is the first of its request's events, at
+// which the request is recorded (see recorded). A watch's ResponseStarted
+// opens it, and its ResponseComplete or Panic closes it; a watch that
+// panicked before it streamed has only a Panic event, which opens it.
+func (r *Recorder) opensLocked(ev *auditinternal.Event) bool {
+	if ev.Verb != "watch" {
+		return true
+	}
+	key := watchKey{ev.AuditID, ev.RequestReceivedTimestamp.UnixNano()}
+	if ev.Stage == auditinternal.StageResponseStarted {
+		if r.watches == nil {
+			r.watches = map[watchKey]struct{}{}
+		}
+		r.watches[key] = struct{}{}
+		return true
+	}
+	if _, ok := r.watches[key]; ok {
+		delete(r.watches, key)
+		return false
+	}
+	return true
 }
 
 // logged is ev as r's audit log has it: at level Metadata, without

@@ -12,8 +12,8 @@ import (
 )
 
 // Request is one request a server served, as its audit event tells it.
-// Requests are values; their bodies are shared between Recorders and must
-// not be modified.
+// Requests are values, but their slices (Groups, the bodies) are shared
+// between Recorders and calls, and must not be modified.
 type Request struct {
 	// AuditID is the request's Audit-ID (a response header; clients may
 	// set it).
