@@ -96,7 +96,8 @@ func (b *Backend) EvaluatePolicyRule(authorizer.Attributes) audit.RequestAuditCo
 }
 
 // ProcessEvents hands each event to the running Recorders. It copies an
-// event only if one of them keeps it: k8s.io/apiserver reuses events.
+// event (k8s.io/apiserver reuses them) once, and only when a Recorder's
+// time window holds the request.
 func (b *Backend) ProcessEvents(events ...*auditinternal.Event) bool {
 	set := b.running.Load()
 	if set == nil {
