@@ -81,6 +81,7 @@ import (
 	"github.com/memkube/memkube/harness/faults"
 	"github.com/memkube/memkube/harness/openapi"
 	"github.com/memkube/memkube/harness/pki"
+	"github.com/memkube/memkube/harness/recording"
 	"github.com/memkube/memkube/harness/registry/builtin"
 	"github.com/memkube/memkube/harness/registry/componentstatus"
 	"github.com/memkube/memkube/harness/registry/review"
@@ -132,6 +133,7 @@ type Server struct {
 	transport    *inProcessTransport
 	faults       *faults.Injector
 	clock        clock.Clock
+	recorders    *recording.Backend
 	// reconcileRBAC: the store had bootstrap RBAC objects already.
 	reconcileRBAC bool
 	listener      *trackingListener
@@ -234,6 +236,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	config.BuildHandlerChainFunc = func(h http.Handler, c *genericapiserver.Config) http.Handler {
 		return genericapiserver.DefaultBuildHandlerChain(withClock(s.faults.Filter(h), s.clock), c)
 	}
+	s.installRecording(config)
 	s.listener = newTrackingListener(ln)
 	config.SecureServing = &genericapiserver.SecureServingInfo{Listener: s.listener}
 	if config.SecureServing.Cert, err = dynamiccertificates.NewStaticCertKeyContent("serving", serving.CertPEM, serving.KeyPEM); err != nil {

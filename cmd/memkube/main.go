@@ -1,6 +1,7 @@
 // Command memkube runs a memkube API server for local reproducers:
 //
-//	memkube serve --kubeconfig memkube.kubeconfig [--storage memory|etcd-embedded|etcd=URL,...] [--crds DIR]... [--load FILE] [--save FILE]
+//	memkube serve --kubeconfig memkube.kubeconfig [--storage memory|etcd-embedded|etcd=URL,...] [--crds DIR]...
+//	              [--load FILE] [--save FILE] [--audit-log FILE [--audit-log-bodies]]
 //
 // starts a server on 127.0.0.1, writes an admin kubeconfig, loads the
 // state of a saved snapshot (--load: harness.Snapshot.SaveFile wrote it, e.g.
@@ -8,6 +9,11 @@
 // file (YAML or JSON, as controller-runtime's envtest reads them) and waits
 // until they are served, prints "memkube ready <url>" once it serves, and
 // stops on SIGINT or SIGTERM, saving its state first with --save.
+//
+// --audit-log appends every request from then on to FILE ("-": standard
+// output) as kube-apiserver's JSON audit log does (--audit-log-format=json,
+// audit.k8s.io/v1 Events, one per line), at level Metadata, or
+// RequestResponse with --audit-log-bodies (docs/recording.md).
 package main
 
 import (
@@ -15,6 +21,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -23,18 +30,23 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/memkube/memkube/harness"
+	"github.com/memkube/memkube/harness/recording"
 )
 
-const usage = "usage: memkube serve --kubeconfig PATH [--storage memory|etcd-embedded|etcd=URL,...] [--crds DIR]... [--load FILE] [--save FILE]"
+const usage = "usage: memkube serve --kubeconfig PATH [--storage memory|etcd-embedded|etcd=URL,...] [--crds DIR]... [--load FILE] [--save FILE] [--audit-log FILE [--audit-log-bodies]]"
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "memkube:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+// run runs the command until ctx ends.
+func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	if len(args) == 0 || args[0] != "serve" {
 		return errors.New(usage)
 	}
@@ -48,6 +60,8 @@ func run(args []string) error {
 		crds = append(crds, path)
 		return nil
 	})
+	auditLog := fs.String("audit-log", "", "append every request to this file as kube-apiserver's JSON audit log (\"-\": standard output)")
+	auditBodies := fs.Bool("audit-log-bodies", false, "with --audit-log, record request and response bodies (level RequestResponse)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -55,13 +69,27 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	s, err := harness.Start(ctx, harness.Options{Storage: storage, ServerLogs: true})
 	if err != nil {
 		return err
 	}
-	defer s.Stop()
+	var rec *recording.Recorder
+	closeLog := func() error { return nil }
+	defer func() {
+		s.Stop()
+		// after the server: the requests it serves while stopping are logged.
+		if rec != nil {
+			rec.Stop()
+			err = errors.Join(err, rec.Err(), closeLog())
+		}
+	}()
+	if *auditLog != "" {
+		var out io.Writer
+		if out, closeLog, err = openAuditLog(*auditLog, stdout); err != nil {
+			return err
+		}
+		rec = s.Record(recording.Options{Bodies: *auditBodies, AuditLog: out, StreamOnly: true})
+	}
 	if *load != "" {
 		snap, err := harness.LoadSnapshotFile(*load)
 		if err != nil {
@@ -79,7 +107,7 @@ func run(args []string) error {
 	if err := s.WriteKubeconfig(*kubeconfig); err != nil {
 		return fmt.Errorf("write kubeconfig: %w", err)
 	}
-	fmt.Println("memkube ready", s.URL())
+	fmt.Fprintln(stdout, "memkube ready", s.URL())
 	<-ctx.Done()
 	if *save != "" {
 		snap, err := s.Snapshot()
@@ -89,9 +117,22 @@ func run(args []string) error {
 		if err := snap.SaveFile(*save); err != nil {
 			return err
 		}
-		fmt.Println("memkube saved", *save)
+		fmt.Fprintln(stdout, "memkube saved", *save)
 	}
 	return nil
+}
+
+// openAuditLog opens --audit-log's file for appending, as kube-apiserver
+// does; "-" is stdout.
+func openAuditLog(path string, stdout io.Writer) (io.Writer, func() error, error) {
+	if path == "-" {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("audit log: %w", err)
+	}
+	return f, f.Close, nil
 }
 
 // parseStorage reads --storage.

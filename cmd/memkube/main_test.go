@@ -1,8 +1,22 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	auditv1 "k8s.io/apiserver/pkg/apis/audit/v1"
+	"k8s.io/apiserver/pkg/audit"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/memkube/memkube/harness"
 )
@@ -26,4 +40,78 @@ func TestParseStorage(t *testing.T) {
 			t.Errorf("parseStorage(%q) = %+v, %v; want %+v, error %v", tt.in, got, err, tt.want, tt.wantErr)
 		}
 	}
+}
+
+// TestServeAuditLog runs memkube serve with --audit-log: a client's
+// requests are in the file as kube-apiserver's JSON audit log, which
+// decodes as audit.k8s.io/v1 Events.
+func TestServeAuditLog(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	kubeconfig, auditLog := filepath.Join(dir, "kubeconfig"), filepath.Join(dir, "audit.log")
+	ctx, cancel := context.WithCancel(t.Context())
+	stdout, ready := readyWriter()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--kubeconfig", kubeconfig, "--audit-log", auditLog, "--audit-log-bodies"}, stdout)
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("serve ended before it was ready: %v", err)
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.UserAgent = "audit-test"
+	c := kubernetes.NewForConfigOrDie(cfg)
+	if _, err := c.CoreV1().ConfigMaps("default").Create(t.Context(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cm"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+
+	log, err := os.ReadFile(auditLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var creates []*auditv1.Event
+	for line := range bytes.Lines(log) {
+		obj, _, err := audit.Codecs.UniversalDeserializer().Decode(line, nil, nil)
+		ev, ok := obj.(*auditv1.Event)
+		if err != nil || !ok {
+			t.Fatalf("audit log line %s: %v, %T; want an audit.k8s.io/v1 Event", line, err, obj)
+		}
+		if ev.UserAgent == "audit-test" {
+			creates = append(creates, ev)
+		}
+	}
+	if len(creates) != 1 {
+		t.Fatalf("%d events of the client, want its create:\n%s", len(creates), log)
+	}
+	ev := creates[0]
+	if ev.Verb != "create" || ev.User.Username != "memkube-admin" || ev.ObjectRef.Resource != "configmaps" || ev.ObjectRef.Name != "cm" ||
+		ev.ResponseStatus.Code != 201 || ev.Level != auditv1.LevelRequestResponse || ev.RequestObject == nil || ev.ResponseObject == nil {
+		t.Errorf("the create's event: %+v; want memkube-admin's create of configmaps cm, 201, with bodies", ev)
+	}
+}
+
+// readyWriter is a stdout for run that closes ready at the ready line.
+func readyWriter() (io.Writer, <-chan struct{}) {
+	ready := make(chan struct{})
+	r, w := io.Pipe()
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "memkube ready ") {
+				close(ready)
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, r)
+	}()
+	return w, ready
 }
