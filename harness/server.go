@@ -42,7 +42,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/uuid"
 	utilwaitgroup "k8s.io/apimachinery/pkg/util/waitgroup"
 	apimachineryversion "k8s.io/apimachinery/pkg/version"
-	"k8s.io/apiserver/pkg/admission"
 	webhookinit "k8s.io/apiserver/pkg/admission/plugin/webhook/initializer"
 	"k8s.io/apiserver/pkg/authentication/group"
 	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
@@ -58,8 +57,6 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/server/dynamiccertificates"
-	genericoptions "k8s.io/apiserver/pkg/server/options"
-	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	"k8s.io/apiserver/pkg/util/webhook"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
@@ -279,14 +276,12 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
-	admissionOptions := genericoptions.NewAdmissionOptions()
 	webhooks := webhookinit.NewPluginInitializer(
 		func(r webhook.AuthenticationInfoResolver) webhook.AuthenticationInfoResolver { return r },
 		webhook.NewDefaultServiceResolver())
-	if err := admissionOptions.ApplyTo(config, kubeInformers, client, dynamicClient, utilfeature.DefaultFeatureGate, config.EffectiveVersion, webhooks); err != nil {
-		return nil, fmt.Errorf("admission: %w", err)
-	}
-	config.AdmissionControl = admission.NewChainHandler(config.AdmissionControl, establishedInThePast{})
+	// built once the informers have synced (admission_chain.go).
+	lateChain := newLateAdmission()
+	config.AdmissionControl = lateChain
 	// both servers publish into one aggregated discovery document.
 	config.AggregatedDiscoveryGroupManager = discoveryendpoint.NewResourceManager("apis")
 	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.storage)
@@ -342,8 +337,9 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// before the hooks first look.
 	crdInformer := crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions().Informer()
 	crdServer.Informers.Start(runCtx.Done())
-	kubeInformers.Start(runCtx.Done())
-	// The admission plugins refuse requests until their informers have synced.
+	// The admission plugins refuse requests until their informers have
+	// synced; the chain is built after (admission_chain.go), so its
+	// informers are requested here, before the factory starts.
 	admissionInformers := []cache.SharedIndexInformer{
 		crdInformer,
 		kubeInformers.Core().V1().Namespaces().Informer(),
@@ -351,7 +347,10 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		kubeInformers.Admissionregistration().V1().ValidatingWebhookConfigurations().Informer(),
 		kubeInformers.Admissionregistration().V1().ValidatingAdmissionPolicies().Informer(),
 		kubeInformers.Admissionregistration().V1().ValidatingAdmissionPolicyBindings().Informer(),
+		kubeInformers.Admissionregistration().V1().MutatingAdmissionPolicies().Informer(),
+		kubeInformers.Admissionregistration().V1().MutatingAdmissionPolicyBindings().Informer(),
 	}
+	kubeInformers.Start(runCtx.Done())
 	for !allSynced(admissionInformers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() {
 		select {
 		case <-ctx.Done():
@@ -361,6 +360,15 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		case <-time.After(time.Millisecond):
 		}
 	}
+	chain, resetMapper, err := newAdmissionChain(config, kubeInformers, client, dynamicClient, webhooks)
+	if err != nil {
+		cancel()
+		gs.Destroy()
+		return nil, fmt.Errorf("admission: %w", err)
+	}
+	kubeInformers.Start(runCtx.Done()) // any informer a plugin added
+	lateChain.set(chain)
+	s.controllers.Go(func() { resetMapper(runCtx) })
 	prepared := gs.PrepareRun()
 	// The main server answers /openapi: publish the CRDs' schemas there,
 	// as kube-apiserver's aggregator does.
