@@ -124,7 +124,9 @@ type Server struct {
 	// inProcessCfg reaches the server through transport, without a socket.
 	inProcessCfg *restclient.Config
 	transport    *inProcessTransport
-	faults       *faults.Injector
+	// webhooks are the transports the server calls webhooks through.
+	webhooks *webhookTransports
+	faults   *faults.Injector
 	// reconcileRBAC: the store had bootstrap RBAC objects already.
 	reconcileRBAC bool
 	listener      *trackingListener
@@ -180,6 +182,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		admin:   admin,
 		// the server's own clients may call it before it serves.
 		transport: newInProcessTransport(),
+		webhooks:  &webhookTransports{},
 	}
 	s.adminCfg = &restclient.Config{
 		Host: s.url,
@@ -265,16 +268,14 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
 	admissionOptions := genericoptions.NewAdmissionOptions()
-	webhooks := webhookinit.NewPluginInitializer(
-		func(r webhook.AuthenticationInfoResolver) webhook.AuthenticationInfoResolver { return r },
-		webhook.NewDefaultServiceResolver())
+	webhooks := webhookinit.NewPluginInitializer(s.webhooks.wrapResolver, webhook.NewDefaultServiceResolver())
 	if err := admissionOptions.ApplyTo(config, kubeInformers, client, dynamicClient, utilfeature.DefaultFeatureGate, config.EffectiveVersion, webhooks); err != nil {
 		return nil, fmt.Errorf("admission: %w", err)
 	}
 	config.AdmissionControl = admission.NewChainHandler(config.AdmissionControl, establishedInThePast{})
 	// both servers publish into one aggregated discovery document.
 	config.AggregatedDiscoveryGroupManager = discoveryendpoint.NewResourceManager("apis")
-	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.storage)
+	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.storage, s.webhooks.wrapResolver)
 	if err != nil {
 		return nil, err
 	}
@@ -561,12 +562,14 @@ func (s *Server) waitReady(ctx context.Context) error {
 func (s *Server) Stop() {
 	s.cancel()
 	// Let requests in flight finish, as kube-apiserver does; then end the
-	// long-running ones (watches) by closing their connections.
+	// long-running ones (watches) by closing their connections, and close
+	// the connections the server opened to webhooks, as its exit would.
 	s.inFlight.Wait()
 	s.listener.closeConns()
 	s.transport.closeAll()
 	<-s.stopped
 	s.controllers.Wait()
+	s.webhooks.closeIdle()
 	s.storage.close()
 }
 
