@@ -24,6 +24,9 @@
 //     them (harness.Options.ServerLogs).
 //   - ControlPlaneStartTimeout / KUBEBUILDER_CONTROLPLANE_START_TIMEOUT bound
 //     Start; the stop timeout is not needed (Stop takes milliseconds).
+//   - Start polls memkube for installed CRDs and webhook configurations
+//     every 5ms instead of 100ms, unless CRDInstallOptions.PollInterval or
+//     WebhookInstallOptions.PollInterval is set.
 //   - USE_EXISTING_CLUSTER and UseExistingCluster work as upstream.
 //   - The server runs kube-controller-manager's namespace, garbage-collector
 //     and service-account controllers, which envtest lacks (see Options).
@@ -90,6 +93,13 @@ const (
 
 // defaultStartTimeout is controller-runtime's default.
 const defaultStartTimeout = 20 * time.Second
+
+// pollInterval is how often Start checks that CRDs are served and webhook
+// configurations stored on a memkube server, unless the options say:
+// upstream's 100ms default suits kube-apiserver; memkube serves a CRD
+// milliseconds after its create, and a Start whose first check missed it
+// would wait out the rest of 100ms.
+const pollInterval = 5 * time.Millisecond
 
 // Environment is a Kubernetes API server for a test, with CRDs and webhooks
 // installed, as controller-runtime's envtest.Environment.
@@ -186,11 +196,18 @@ func (te *Environment) Start() (*rest.Config, error) {
 	te.CRDInstallOptions.Paths = mergePaths(te.CRDInstallOptions.Paths, te.CRDDirectoryPaths)
 	te.CRDInstallOptions.ErrorIfPathMissing = te.ErrorIfCRDPathMissing
 	te.CRDInstallOptions.WebhookOptions = te.WebhookInstallOptions
-	crds, err := InstallCRDs(te.Config, te.CRDInstallOptions)
+	crdOptions := te.CRDInstallOptions
+	if crdOptions.PollInterval == 0 && te.server != nil {
+		crdOptions.PollInterval = pollInterval
+	}
+	crds, err := InstallCRDs(te.Config, crdOptions)
 	if err != nil {
 		return te.Config, fmt.Errorf("unable to install CRDs onto control plane: %w", err)
 	}
 	te.CRDs = crds
+	if te.WebhookInstallOptions.PollInterval == 0 && te.server != nil {
+		te.WebhookInstallOptions.PollInterval = pollInterval
+	}
 	if err := te.WebhookInstallOptions.Install(te.Config); err != nil {
 		return nil, fmt.Errorf("unable to install webhooks onto control plane: %w", err)
 	}

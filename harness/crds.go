@@ -34,7 +34,7 @@ import (
 // CustomResourceDefinitions and custom resources, from a copy of the main
 // server's config, as kube-apiserver does. It is the main server's delegate:
 // requests the built-in groups do not serve fall through to it.
-func newCRDServer(base genericapiserver.Config, informers genericapiserver.RecommendedConfig, storage *storageBackend) (*apiextensionsapiserver.CustomResourceDefinitions, error) {
+func newCRDServer(base genericapiserver.Config, informers genericapiserver.RecommendedConfig, storage *storageBackend, webhookResolver webhook.AuthenticationInfoResolverWrapper) (*apiextensionsapiserver.CustomResourceDefinitions, error) {
 	base.PostStartHooks = map[string]genericapiserver.PostStartHookConfigEntry{}
 	base.MergedResourceConfig = apiextensionsapiserver.DefaultAPIResourceConfigSource()
 	base.RESTOptionsGetter = restOptionsGetter{
@@ -56,7 +56,7 @@ func newCRDServer(base genericapiserver.Config, informers genericapiserver.Recom
 			CRDRESTOptionsGetter: crRESTOptionsGetter{storage: storage},
 			MasterCount:          1,
 			ServiceResolver:      webhook.NewDefaultServiceResolver(),
-			AuthResolverWrapper:  func(r webhook.AuthenticationInfoResolver) webhook.AuthenticationInfoResolver { return r },
+			AuthResolverWrapper:  webhookResolver,
 		},
 	}
 	server, err := config.Complete().New(genericapiserver.NewEmptyDelegate())

@@ -128,9 +128,11 @@ type Server struct {
 	// inProcessCfg reaches the server through transport, without a socket.
 	inProcessCfg *restclient.Config
 	transport    *inProcessTransport
-	faults       *faults.Injector
-	clock        clock.Clock
-	recorders    *recording.Backend
+	// webhooks are the transports the server calls webhooks through.
+	webhooks  *webhookTransports
+	faults    *faults.Injector
+	clock     clock.Clock
+	recorders *recording.Backend
 	// reconcileRBAC: the store had bootstrap RBAC objects already.
 	reconcileRBAC bool
 	listener      *trackingListener
@@ -191,6 +193,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		clock:   serverClock,
 		// the server's own clients may call it before it serves.
 		transport: newInProcessTransport(),
+		webhooks:  &webhookTransports{},
 	}
 	s.adminCfg = &restclient.Config{
 		Host: s.url,
@@ -276,15 +279,13 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
-	webhooks := webhookinit.NewPluginInitializer(
-		func(r webhook.AuthenticationInfoResolver) webhook.AuthenticationInfoResolver { return r },
-		webhook.NewDefaultServiceResolver())
+	webhooks := webhookinit.NewPluginInitializer(s.webhooks.wrapResolver, webhook.NewDefaultServiceResolver())
 	// built once the informers have synced (admission_chain.go).
 	lateChain := newLateAdmission()
 	config.AdmissionControl = lateChain
 	// both servers publish into one aggregated discovery document.
 	config.AggregatedDiscoveryGroupManager = discoveryendpoint.NewResourceManager("apis")
-	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.storage)
+	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.storage, s.webhooks.wrapResolver)
 	if err != nil {
 		return nil, err
 	}
@@ -591,12 +592,14 @@ func (s *Server) waitReady(ctx context.Context) error {
 func (s *Server) Stop() {
 	s.cancel()
 	// Let requests in flight finish, as kube-apiserver does; then end the
-	// long-running ones (watches) by closing their connections.
+	// long-running ones (watches) by closing their connections, and close
+	// the connections the server opened to webhooks, as its exit would.
 	s.inFlight.Wait()
 	s.listener.closeConns()
 	s.transport.closeAll()
 	<-s.stopped
 	s.controllers.Wait()
+	s.webhooks.closeIdle()
 	s.storage.close()
 }
 
