@@ -10,16 +10,18 @@
 //     admission policies, webhooks) but not kube-apiserver's own
 //     (LimitRanger, ResourceQuota, ServiceAccount, DefaultStorageClass, ...).
 //   - Pod subresources other than status and binding (log, exec, eviction,
-//     ephemeralcontainers, resize, ...), nodes/proxy, services/proxy,
-//     serviceaccounts/token and certificatesigningrequests/approval are not
-//     served; harness/discovery_test.go lists them.
+//     ephemeralcontainers, resize, ...), nodes/proxy, services/proxy and
+//     certificatesigningrequests/approval are not served;
+//     harness/discovery_test.go lists them.
+//   - Service account tokens (serviceaccounts/token, harness/auth/serviceaccount)
+//     are signed with a key of the server's own; tokens bound to webhook
+//     configurations (alpha) and the OIDC discovery documents are not served.
 //   - Per-kind validation beyond ObjectMeta is not written yet for most kinds.
 //   - Four resources kube-apiserver stores in a beta version are stored at v1.
 package harness
 
 import (
 	"context"
-	stdx509 "crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -39,16 +41,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/util/sets"
-	"k8s.io/apimachinery/pkg/util/uuid"
 	utilwaitgroup "k8s.io/apimachinery/pkg/util/waitgroup"
 	apimachineryversion "k8s.io/apimachinery/pkg/version"
 	"k8s.io/apiserver/pkg/admission"
 	webhookinit "k8s.io/apiserver/pkg/admission/plugin/webhook/initializer"
-	"k8s.io/apiserver/pkg/authentication/group"
-	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
-	unionauth "k8s.io/apiserver/pkg/authentication/request/union"
-	"k8s.io/apiserver/pkg/authentication/request/x509"
-	"k8s.io/apiserver/pkg/authentication/token/tokenfile"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
 	"k8s.io/apiserver/pkg/authorization/union"
@@ -75,6 +71,7 @@ import (
 	"github.com/memkube/memkube/harness/apis"
 	"github.com/memkube/memkube/harness/auth/rbac"
 	"github.com/memkube/memkube/harness/auth/rbac/aggregation"
+	"github.com/memkube/memkube/harness/auth/serviceaccount"
 	gccontroller "github.com/memkube/memkube/harness/controllers/gc"
 	namespacecontroller "github.com/memkube/memkube/harness/controllers/namespace"
 	serviceaccountcontroller "github.com/memkube/memkube/harness/controllers/serviceaccount"
@@ -132,6 +129,8 @@ type Server struct {
 	transport    *inProcessTransport
 	faults       *faults.Injector
 	clock        clock.Clock
+	// saTokens issues and authenticates service account tokens.
+	saTokens *serviceaccount.Tokens
 	// reconcileRBAC: the store had bootstrap RBAC objects already.
 	reconcileRBAC bool
 	listener      *trackingListener
@@ -206,6 +205,9 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 			s.storage.close()
 		}
 	}()
+	if s.saTokens, err = serviceaccount.New(serverClock); err != nil {
+		return nil, err
+	}
 
 	scheme, codecs := apis.NewScheme()
 	config := genericapiserver.NewConfig(codecs)
@@ -242,18 +244,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if config.SecureServing.ClientCA, err = dynamiccertificates.NewStaticCAContent("client-ca", ca.CertPEM); err != nil {
 		return nil, fmt.Errorf("client CA: %w", err)
 	}
-	clientCA := ca.Pool()
-	certs := x509.NewDynamic(func() (stdx509.VerifyOptions, bool) {
-		opts := x509.DefaultVerifyOptions()
-		opts.Roots = clientCA
-		return opts, true
-	}, x509.CommonNameUserConversion)
-	tokens := bearertoken.New(tokenfile.New(map[string]*user.DefaultInfo{
-		loopbackToken: {Name: user.APIServerUser, UID: string(uuid.NewUUID()), Groups: []string{user.SystemPrivilegedGroup}},
-		adminToken:    {Name: adminUser, Groups: []string{user.SystemPrivilegedGroup}},
-	}))
-	// every authenticated user is in system:authenticated, as in kube-apiserver.
-	config.Authentication.Authenticator = group.NewAuthenticatedGroupAdder(unionauth.New(certs, tokens))
+	s.authenticate(config, loopbackToken, adminToken)
 
 	client, err := kubernetes.NewForConfig(config.LoopbackClientConfig)
 	if err != nil {
@@ -500,6 +491,9 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 	checks["scheduler"] = componentstatus.HTTPCheck(10259)
 	checks["controller-manager"] = componentstatus.HTTPCheck(10257)
 	storage[corev1.SchemeGroupVersion]["componentstatuses"] = componentstatus.New(checks)
+	if err := s.installServiceAccountTokens(storage[corev1.SchemeGroupVersion], config.LoopbackClientConfig); err != nil {
+		return err
+	}
 	if err := s.bootstrapRBAC(storage[rbacv1.SchemeGroupVersion]); err != nil {
 		return err
 	}
