@@ -426,7 +426,8 @@ type Controllers struct {
 	// NoNamespace: deleted namespaces stay Terminating (as in envtest).
 	NoNamespace bool
 	// NoServiceAccount: no "default" ServiceAccount and no kube-root-ca.crt
-	// ConfigMap in new namespaces.
+	// ConfigMap in new namespaces, and kubernetes.io/service-account-token
+	// Secrets get no token.
 	NoServiceAccount bool
 	// NoGarbageCollector: dependents of deleted owners stay (as in envtest),
 	// and foreground or orphan deletions wait forever on their finalizers.
@@ -470,6 +471,11 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 			return fmt.Errorf("service account controller: %w", err)
 		}
 		s.controllers.Go(func() { c.Run(runCtx, 1) })
+		tokens, err := serviceaccountcontroller.NewTokens(cfg, s.caPEM, s.saTokens)
+		if err != nil {
+			return fmt.Errorf("service account tokens controller: %w", err)
+		}
+		s.controllers.Go(func() { tokens.Run(runCtx, 1) })
 	}
 	return nil
 }

@@ -422,3 +422,82 @@ func bindTo(apiVersion, kind, name, uid string) authenticationv1.TokenRequest {
 		BoundObjectRef: &authenticationv1.BoundObjectReference{APIVersion: apiVersion, Kind: kind, Name: name, UID: types.UID(uid)},
 	}}
 }
+
+// TestServiceAccountTokenSecret: the token controller fills a
+// kubernetes.io/service-account-token Secret, its token authenticates as
+// the account (and marks the Secret used), and the Secret goes with the
+// account.
+func TestServiceAccountTokenSecret(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := harnesstest.Start(t, harness.Options{})
+	admin := kubernetes.NewForConfigOrDie(s.RESTConfig())
+	sa := newServiceAccount(t, admin, "legacy", "robot")
+	tokenSecret := func(name, account string) *corev1.Secret {
+		return &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Annotations: map[string]string{corev1.ServiceAccountNameKey: account}},
+			Type:       corev1.SecretTypeServiceAccountToken,
+		}
+	}
+	if _, err := admin.CoreV1().Secrets("legacy").Create(ctx, tokenSecret("robot-token", "robot"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	orphan, err := admin.CoreV1().Secrets("legacy").Create(ctx, tokenSecret("ghost-token", "ghost"), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secret *corev1.Secret
+	if err := wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		secret, err = admin.CoreV1().Secrets("legacy").Get(ctx, "robot-token", metav1.GetOptions{})
+		return err == nil && len(secret.Data[corev1.ServiceAccountTokenKey]) > 0, nil
+	}); err != nil {
+		t.Fatalf("the token Secret is not filled: %v", err)
+	}
+	if got := string(secret.Data[corev1.ServiceAccountRootCAKey]); got != string(s.RESTConfig().CAData) {
+		t.Errorf("ca.crt = %q, want the server's CA", got)
+	}
+	if got := string(secret.Data[corev1.ServiceAccountNamespaceKey]); got != "legacy" {
+		t.Errorf("namespace = %q, want legacy", got)
+	}
+	if got := secret.Annotations[corev1.ServiceAccountUIDKey]; got != string(sa.UID) {
+		t.Errorf("%s = %q, want %s", corev1.ServiceAccountUIDKey, got, sa.UID)
+	}
+	token := string(secret.Data[corev1.ServiceAccountTokenKey])
+	if c := claimsOf(t, token); c["iss"] != "kubernetes/serviceaccount" || c["kubernetes.io/serviceaccount/secret.name"] != "robot-token" {
+		t.Errorf("claims = %v", c)
+	}
+	u, err := whoAmI(ctx, bearer(t, s, token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Username != "system:serviceaccount:legacy:robot" || u.UID != string(sa.UID) {
+		t.Errorf("user = %s %s, want system:serviceaccount:legacy:robot %s", u.Username, u.UID, sa.UID)
+	}
+	used, err := admin.CoreV1().Secrets("legacy").Get(ctx, "robot-token", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := used.Labels["kubernetes.io/legacy-token-last-used"], s.Clock().Now().UTC().Format(time.DateOnly); got != want {
+		t.Errorf("last-used label = %q, want %q", got, want)
+	}
+
+	// a Secret of no account goes; so does the account's when it goes.
+	if err := wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := admin.CoreV1().Secrets("legacy").Get(ctx, orphan.Name, metav1.GetOptions{})
+		return apierrors.IsNotFound(err), nil
+	}); err != nil {
+		t.Errorf("the Secret of a missing account stays: %v", err)
+	}
+	if err := admin.CoreV1().ServiceAccounts("legacy").Delete(ctx, "robot", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := whoAmI(ctx, bearer(t, s, token)); !apierrors.IsUnauthorized(err) {
+		t.Errorf("token of a deleted account: got %v, want 401", err)
+	}
+	if err := wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := admin.CoreV1().Secrets("legacy").Get(ctx, "robot-token", metav1.GetOptions{})
+		return apierrors.IsNotFound(err), nil
+	}); err != nil {
+		t.Errorf("the deleted account's token Secret stays: %v", err)
+	}
+}
