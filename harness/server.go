@@ -5,8 +5,14 @@
 //
 // Known gaps:
 //   - apiregistration.k8s.io (APIService, kube-aggregator) is not served.
-//   - Authorization is system:masters then RBAC (no Node or Webhook modes);
-//     admission has k8s.io/apiserver's plugins (NamespaceLifecycle,
+//   - Authorization is system:masters then Options.Auth.AuthorizationModes
+//     (AlwaysAllow, AlwaysDeny, RBAC, Webhook; RBAC by default): the Node
+//     and ABAC authorizers and --authorization-config are not available.
+//     Authentication has client certificates, static and service account
+//     tokens, and optionally anonymous requests, a token webhook and a
+//     front proxy; not OIDC/--authentication-config, bootstrap tokens or
+//     the token cache (tokens are checked on every request).
+//   - Admission has k8s.io/apiserver's plugins (NamespaceLifecycle,
 //     admission policies, webhooks) but not kube-apiserver's own
 //     (LimitRanger, ResourceQuota, ServiceAccount, DefaultStorageClass, ...).
 //   - Pod subresources other than status and binding (log, exec, eviction,
@@ -46,8 +52,6 @@ import (
 	"k8s.io/apiserver/pkg/admission"
 	webhookinit "k8s.io/apiserver/pkg/admission/plugin/webhook/initializer"
 	"k8s.io/apiserver/pkg/authentication/user"
-	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
-	"k8s.io/apiserver/pkg/authorization/union"
 	discoveryendpoint "k8s.io/apiserver/pkg/endpoints/discovery/aggregated"
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	"k8s.io/apiserver/pkg/registry/generic"
@@ -104,6 +108,8 @@ type Options struct {
 	// controllers write, TTLs. A test can pass a k8s.io/utils/clock/testing
 	// FakeClock and freeze or step it. Nil is real time.
 	Clock clock.Clock
+	// Auth configures authentication and authorization (auth_options.go).
+	Auth AuthOptions
 	// ServerLogs keeps k8s.io/apiserver's and the controllers' klog lines
 	// on stderr. By default the process's first Start quiets klog below
 	// ERROR (klog is process-global); so does setting MEMKUBE_LOG.
@@ -131,6 +137,8 @@ type Server struct {
 	clock        clock.Clock
 	// saTokens issues and authenticates service account tokens.
 	saTokens *serviceaccount.Tokens
+	// frontProxyCA is the request-header CA the server made, if it did.
+	frontProxyCA *pki.CA
 	// reconcileRBAC: the store had bootstrap RBAC objects already.
 	reconcileRBAC bool
 	listener      *trackingListener
@@ -244,22 +252,20 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if config.SecureServing.ClientCA, err = dynamiccertificates.NewStaticCAContent("client-ca", ca.CertPEM); err != nil {
 		return nil, fmt.Errorf("client CA: %w", err)
 	}
-	s.authenticate(config, loopbackToken, adminToken)
+	if err := s.authenticate(config, opts.Auth, loopbackToken, adminToken); err != nil {
+		return nil, fmt.Errorf("authentication: %w", err)
+	}
 
 	client, err := kubernetes.NewForConfig(config.LoopbackClientConfig)
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
 	kubeInformers := informers.NewSharedInformerFactory(client, 0)
-	// kube-apiserver --authorization-mode=RBAC: system:masters, then RBAC.
+	// system:masters, then opts.Auth.AuthorizationModes (RBAC by default).
 	rbacAuthz := rbac.NewAuthorizer(kubeInformers)
-	if config.Authorization.Authorizer, err = union.New(
-		union.NamedAuthorizer{AuthorizerName: "kubernetes.io/system-privileged-group", Authorizer: authorizerfactory.NewPrivilegedGroups(user.SystemPrivilegedGroup)},
-		union.NamedAuthorizer{AuthorizerName: "rbac", Authorizer: rbacAuthz},
-	); err != nil {
+	if config.Authorization.Authorizer, config.RuleResolver, err = newAuthorizer(opts.Auth, rbacAuthz); err != nil {
 		return nil, fmt.Errorf("authorizer: %w", err)
 	}
-	config.RuleResolver = rbacAuthz
 	// k8s.io/apiserver's admission plugins in kube-apiserver's order:
 	// NamespaceLifecycle, MutatingAdmissionPolicy, MutatingAdmissionWebhook,
 	// ValidatingAdmissionPolicy, ValidatingAdmissionWebhook.
