@@ -28,7 +28,6 @@ var notServedYet = []string{
 	"v1/pods/portforward",
 	"v1/pods/proxy",
 	"v1/pods/resize",
-	"v1/serviceaccounts/token",
 	"v1/services/proxy",
 	"apiregistration.k8s.io/v1/apiservices",
 	"apiregistration.k8s.io/v1/apiservices/status",

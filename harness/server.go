@@ -5,21 +5,29 @@
 //
 // Known gaps:
 //   - apiregistration.k8s.io (APIService, kube-aggregator) is not served.
-//   - Authorization is system:masters then RBAC (no Node or Webhook modes);
-//     admission has k8s.io/apiserver's plugins (NamespaceLifecycle,
+//   - Authorization is system:masters then Options.Auth.AuthorizationModes
+//     (AlwaysAllow, AlwaysDeny, RBAC, Webhook; RBAC by default): the Node
+//     and ABAC authorizers and --authorization-config are not available.
+//     Authentication has client certificates, static and service account
+//     tokens, and optionally anonymous requests, a token webhook and a
+//     front proxy; not OIDC/--authentication-config, bootstrap tokens or
+//     the token cache (tokens are checked on every request).
+//   - Admission has k8s.io/apiserver's plugins (NamespaceLifecycle,
 //     admission policies, webhooks) but not kube-apiserver's own
 //     (LimitRanger, ResourceQuota, ServiceAccount, DefaultStorageClass, ...).
 //   - Pod subresources other than status and binding (log, exec, eviction,
-//     ephemeralcontainers, resize, ...), nodes/proxy, services/proxy,
-//     serviceaccounts/token and certificatesigningrequests/approval are not
-//     served; harness/discovery_test.go lists them.
+//     ephemeralcontainers, resize, ...), nodes/proxy, services/proxy and
+//     certificatesigningrequests/approval are not served;
+//     harness/discovery_test.go lists them.
+//   - Service account tokens (serviceaccounts/token, harness/auth/serviceaccount)
+//     are signed with a key of the server's own; tokens bound to webhook
+//     configurations (alpha) and the OIDC discovery documents are not served.
 //   - Per-kind validation beyond ObjectMeta is not written yet for most kinds.
 //   - Four resources kube-apiserver stores in a beta version are stored at v1.
 package harness
 
 import (
 	"context"
-	stdx509 "crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -39,18 +47,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/util/sets"
-	"k8s.io/apimachinery/pkg/util/uuid"
 	utilwaitgroup "k8s.io/apimachinery/pkg/util/waitgroup"
 	apimachineryversion "k8s.io/apimachinery/pkg/version"
 	webhookinit "k8s.io/apiserver/pkg/admission/plugin/webhook/initializer"
-	"k8s.io/apiserver/pkg/authentication/group"
-	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
-	unionauth "k8s.io/apiserver/pkg/authentication/request/union"
-	"k8s.io/apiserver/pkg/authentication/request/x509"
-	"k8s.io/apiserver/pkg/authentication/token/tokenfile"
 	"k8s.io/apiserver/pkg/authentication/user"
-	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
-	"k8s.io/apiserver/pkg/authorization/union"
 	discoveryendpoint "k8s.io/apiserver/pkg/endpoints/discovery/aggregated"
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	"k8s.io/apiserver/pkg/registry/generic"
@@ -72,6 +72,7 @@ import (
 	"github.com/memkube/memkube/harness/apis"
 	"github.com/memkube/memkube/harness/auth/rbac"
 	"github.com/memkube/memkube/harness/auth/rbac/aggregation"
+	"github.com/memkube/memkube/harness/auth/serviceaccount"
 	gccontroller "github.com/memkube/memkube/harness/controllers/gc"
 	namespacecontroller "github.com/memkube/memkube/harness/controllers/namespace"
 	serviceaccountcontroller "github.com/memkube/memkube/harness/controllers/serviceaccount"
@@ -105,6 +106,8 @@ type Options struct {
 	// controllers write, TTLs. A test can pass a k8s.io/utils/clock/testing
 	// FakeClock and freeze or step it. Nil is real time.
 	Clock clock.Clock
+	// Auth configures authentication and authorization (auth_options.go).
+	Auth AuthOptions
 	// ServerLogs keeps k8s.io/apiserver's and the controllers' klog lines
 	// on stderr. By default the process's first Start quiets klog below
 	// ERROR (klog is process-global); so does setting MEMKUBE_LOG.
@@ -133,6 +136,10 @@ type Server struct {
 	faults    *faults.Injector
 	clock     clock.Clock
 	recorders *recording.Backend
+	// saTokens issues and authenticates service account tokens.
+	saTokens *serviceaccount.Tokens
+	// frontProxyCA is the request-header CA the server made, if it did.
+	frontProxyCA *pki.CA
 	// reconcileRBAC: the store had bootstrap RBAC objects already.
 	reconcileRBAC bool
 	listener      *trackingListener
@@ -208,6 +215,9 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 			s.storage.close()
 		}
 	}()
+	if s.saTokens, err = serviceaccount.New(serverClock); err != nil {
+		return nil, err
+	}
 
 	scheme, codecs := apis.NewScheme()
 	config := genericapiserver.NewConfig(codecs)
@@ -245,33 +255,20 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if config.SecureServing.ClientCA, err = dynamiccertificates.NewStaticCAContent("client-ca", ca.CertPEM); err != nil {
 		return nil, fmt.Errorf("client CA: %w", err)
 	}
-	clientCA := ca.Pool()
-	certs := x509.NewDynamic(func() (stdx509.VerifyOptions, bool) {
-		opts := x509.DefaultVerifyOptions()
-		opts.Roots = clientCA
-		return opts, true
-	}, x509.CommonNameUserConversion)
-	tokens := bearertoken.New(tokenfile.New(map[string]*user.DefaultInfo{
-		loopbackToken: {Name: user.APIServerUser, UID: string(uuid.NewUUID()), Groups: []string{user.SystemPrivilegedGroup}},
-		adminToken:    {Name: adminUser, Groups: []string{user.SystemPrivilegedGroup}},
-	}))
-	// every authenticated user is in system:authenticated, as in kube-apiserver.
-	config.Authentication.Authenticator = group.NewAuthenticatedGroupAdder(unionauth.New(certs, tokens))
+	if err := s.authenticate(config, opts.Auth, loopbackToken, adminToken); err != nil {
+		return nil, fmt.Errorf("authentication: %w", err)
+	}
 
 	client, err := kubernetes.NewForConfig(config.LoopbackClientConfig)
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
 	kubeInformers := informers.NewSharedInformerFactory(client, 0)
-	// kube-apiserver --authorization-mode=RBAC: system:masters, then RBAC.
+	// system:masters, then opts.Auth.AuthorizationModes (RBAC by default).
 	rbacAuthz := rbac.NewAuthorizer(kubeInformers)
-	if config.Authorization.Authorizer, err = union.New(
-		union.NamedAuthorizer{AuthorizerName: "kubernetes.io/system-privileged-group", Authorizer: authorizerfactory.NewPrivilegedGroups(user.SystemPrivilegedGroup)},
-		union.NamedAuthorizer{AuthorizerName: "rbac", Authorizer: rbacAuthz},
-	); err != nil {
+	if config.Authorization.Authorizer, config.RuleResolver, err = newAuthorizer(opts.Auth, rbacAuthz); err != nil {
 		return nil, fmt.Errorf("authorizer: %w", err)
 	}
-	config.RuleResolver = rbacAuthz
 	// k8s.io/apiserver's admission plugins in kube-apiserver's order:
 	// NamespaceLifecycle, MutatingAdmissionPolicy, MutatingAdmissionWebhook,
 	// ValidatingAdmissionPolicy, ValidatingAdmissionWebhook.
@@ -447,7 +444,8 @@ type Controllers struct {
 	// NoNamespace: deleted namespaces stay Terminating (as in envtest).
 	NoNamespace bool
 	// NoServiceAccount: no "default" ServiceAccount and no kube-root-ca.crt
-	// ConfigMap in new namespaces.
+	// ConfigMap in new namespaces, and kubernetes.io/service-account-token
+	// Secrets get no token.
 	NoServiceAccount bool
 	// NoGarbageCollector: dependents of deleted owners stay (as in envtest),
 	// and foreground or orphan deletions wait forever on their finalizers.
@@ -491,6 +489,11 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 			return fmt.Errorf("service account controller: %w", err)
 		}
 		s.controllers.Go(func() { c.Run(runCtx, 1) })
+		tokens, err := serviceaccountcontroller.NewTokens(cfg, s.caPEM, s.saTokens)
+		if err != nil {
+			return fmt.Errorf("service account tokens controller: %w", err)
+		}
+		s.controllers.Go(func() { tokens.Run(runCtx, 1) })
 	}
 	return nil
 }
@@ -512,6 +515,9 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 	checks["scheduler"] = componentstatus.HTTPCheck(10259)
 	checks["controller-manager"] = componentstatus.HTTPCheck(10257)
 	storage[corev1.SchemeGroupVersion]["componentstatuses"] = componentstatus.New(checks)
+	if err := s.installServiceAccountTokens(storage[corev1.SchemeGroupVersion], config.LoopbackClientConfig); err != nil {
+		return err
+	}
 	if err := s.bootstrapRBAC(storage[rbacv1.SchemeGroupVersion]); err != nil {
 		return err
 	}

@@ -1,20 +1,23 @@
-// Package serviceaccount runs two of kube-controller-manager's controllers
-// that give every namespace its standard objects, as in a real cluster:
+// Package serviceaccount runs three of kube-controller-manager's
+// controllers that give every namespace its standard objects, as in a real
+// cluster:
 //
 //   - serviceaccount (pkg/controller/serviceaccount): the ServiceAccount
 //     "default" in every Active namespace, created again if deleted;
 //   - root-ca-cert-publisher (pkg/controller/certificates/rootcacertpublisher):
 //     the ConfigMap "kube-root-ca.crt" in every namespace, whose "ca.crt" is
 //     the cluster CA and which carries the "kubernetes.io/description"
-//     annotation, created again if deleted and put back if edited.
+//     annotation, created again if deleted and put back if edited;
+//   - serviceaccount-token (TokensController, serviceaccount_tokens.go):
+//     the token, ca.crt and namespace of kubernetes.io/service-account-token
+//     Secrets.
 //
-// Both share one namespace informer. Their ServiceAccount and ConfigMap
+// The first two share one namespace informer. Their ServiceAccount and ConfigMap
 // informers watch only the objects they keep (a metadata.name field
 // selector), where upstream caches every ServiceAccount and ConfigMap of
 // the cluster: the handlers see the same events, the memory is not spent.
 //
-// Known gaps: the token controller (ServiceAccount token Secrets) is not
-// run; the CA is fixed at New (upstream reloads its file).
+// Known gaps: the CA is fixed at New (upstream reloads its file).
 package serviceaccount
 
 import (
