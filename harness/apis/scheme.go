@@ -134,6 +134,9 @@ func AddToScheme(scheme *runtime.Scheme) error {
 	if err := conversion.AddConversions(scheme); err != nil {
 		return err
 	}
+	if err := addFieldLabelConversions(scheme); err != nil {
+		return err
+	}
 	if err := defaults.AddToScheme(scheme); err != nil {
 		return err
 	}

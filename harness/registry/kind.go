@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -48,6 +51,10 @@ type Kind struct {
 	AllowCreateOnUpdate bool
 	// TTL is how long objects live (seconds), as events' --event-ttl; 0 is forever.
 	TTL uint64
+	// Fields are the kind's selectable fields beyond metadata.name (and
+	// metadata.namespace), for field selectors; the scheme must accept
+	// their labels (harness/apis field label conversions).
+	Fields func(obj runtime.Object) fields.Set
 
 	// NameValidation validates metadata.name; the default is a DNS subdomain.
 	NameValidation apimachineryvalidation.ValidateNameFunc
@@ -85,6 +92,25 @@ func (k *Kind) nameValidator() apimachineryvalidation.ValidateNameFunc {
 		return k.NameValidation
 	}
 	return apimachineryvalidation.NameIsDNSSubdomain
+}
+
+// attrs is the kind's labels and selectable fields, as upstream's
+// GetAttrs: metadata.name, metadata.namespace where namespaced, and Fields.
+func (k *Kind) attrs(obj runtime.Object) (labels.Set, fields.Set, error) {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return nil, nil, err
+	}
+	set := fields.Set{"metadata.name": m.GetName()}
+	if k.Namespaced {
+		set["metadata.namespace"] = m.GetNamespace()
+	}
+	if k.Fields != nil {
+		for f, v := range k.Fields(obj) {
+			set[f] = v
+		}
+	}
+	return labels.Set(m.GetLabels()), set, nil
 }
 
 // resetFields is set for every served version of the kind.
@@ -143,7 +169,7 @@ func New(typer runtime.ObjectTyper, optsGetter generic.RESTOptionsGetter, kind *
 		ttl := kind.TTL
 		store.TTLFunc = func(runtime.Object, uint64, bool) (uint64, error) { return ttl, nil }
 	}
-	if err := store.CompleteWithOptions(&generic.StoreOptions{RESTOptions: optsGetter}); err != nil {
+	if err := store.CompleteWithOptions(&generic.StoreOptions{RESTOptions: optsGetter, AttrFunc: kind.attrs}); err != nil {
 		return nil, fmt.Errorf("complete %s registry: %w", kind.Resource, err)
 	}
 	main := &REST{Store: store, kind: kind}

@@ -31,7 +31,7 @@ import (
 func batchKinds() []*registry.Kind {
 	return []*registry.Kind{
 		with(kind[batchv1.CronJob, batchv1.CronJobList]("batch", "cronjobs", "CronJob", true), short("cj"), all, status, generation),
-		with(kind[batchv1.Job, batchv1.JobList]("batch", "jobs", "Job", true), all, status, generation, orphanIn(batchv1.SchemeGroupVersion), jobSelector),
+		with(kind[batchv1.Job, batchv1.JobList]("batch", "jobs", "Job", true), all, status, generation, orphanIn(batchv1.SchemeGroupVersion), jobSelector, selectable(jobFields)),
 	}
 }
 
@@ -154,7 +154,7 @@ func resourceKinds() []*registry.Kind {
 		with(kind[resourcev1.DeviceTaintRule, resourcev1.DeviceTaintRuleList](g, "devicetaintrules", "DeviceTaintRule", false), status, generation),
 		with(kind[resourcev1.ResourceClaim, resourcev1.ResourceClaimList](g, "resourceclaims", "ResourceClaim", true), status),
 		kind[resourcev1.ResourceClaimTemplate, resourcev1.ResourceClaimTemplateList](g, "resourceclaimtemplates", "ResourceClaimTemplate", true),
-		with(kind[resourcev1.ResourceSlice, resourcev1.ResourceSliceList](g, "resourceslices", "ResourceSlice", false), generation),
+		with(kind[resourcev1.ResourceSlice, resourcev1.ResourceSliceList](g, "resourceslices", "ResourceSlice", false), generation, selectable(resourceSliceFields)),
 	}
 }
 
@@ -162,13 +162,13 @@ func resourceKinds() []*registry.Kind {
 func otherKinds() []*registry.Kind {
 	return []*registry.Kind{
 		with(kind[certificatesv1.CertificateSigningRequest, certificatesv1.CertificateSigningRequestList](certificatesv1.GroupName, "certificatesigningrequests", "CertificateSigningRequest", false),
-			short("csr"), status, names(anyName)),
-		kind[certificatesv1.ClusterTrustBundle, certificatesv1.ClusterTrustBundleList](certificatesv1.GroupName, "clustertrustbundles", "ClusterTrustBundle", false),
-		with(kind[certificatesv1.PodCertificateRequest, certificatesv1.PodCertificateRequestList](certificatesv1.GroupName, "podcertificaterequests", "PodCertificateRequest", true), status),
+			short("csr"), status, names(anyName), selectable(csrFields)),
+		with(kind[certificatesv1.ClusterTrustBundle, certificatesv1.ClusterTrustBundleList](certificatesv1.GroupName, "clustertrustbundles", "ClusterTrustBundle", false), selectable(clusterTrustBundleFields)),
+		with(kind[certificatesv1.PodCertificateRequest, certificatesv1.PodCertificateRequestList](certificatesv1.GroupName, "podcertificaterequests", "PodCertificateRequest", true), status, selectable(podCertificateRequestFields)),
 		with(kind[coordinationv1.Lease, coordinationv1.LeaseList](coordinationv1.GroupName, "leases", "Lease", true), createOnUpdate),
 		with(kind[discoveryv1.EndpointSlice, discoveryv1.EndpointSliceList](discoveryv1.GroupName, "endpointslices", "EndpointSlice", true), generation),
 		// events.k8s.io events are core events, stored with them.
-		with(kind[corev1.Event, corev1.EventList]("events.k8s.io", "events", "Event", true), short("ev"), ttl(eventTTL), noGC, createOnUpdate),
+		with(kind[corev1.Event, corev1.EventList]("events.k8s.io", "events", "Event", true), short("ev"), ttl(eventTTL), noGC, createOnUpdate, selectable(eventFields)),
 		with(kind[flowcontrolv1.FlowSchema, flowcontrolv1.FlowSchemaList](flowcontrolv1.GroupName, "flowschemas", "FlowSchema", false), status, generation),
 		with(kind[flowcontrolv1.PriorityLevelConfiguration, flowcontrolv1.PriorityLevelConfigurationList](flowcontrolv1.GroupName, "prioritylevelconfigurations", "PriorityLevelConfiguration", false), status, generation),
 		with(kind[nodev1.RuntimeClass, nodev1.RuntimeClassList](nodev1.GroupName, "runtimeclasses", "RuntimeClass", false), createOnUpdate),
