@@ -31,7 +31,6 @@ var notServedYet = []string{
 	"v1/services/proxy",
 	"apiregistration.k8s.io/v1/apiservices",
 	"apiregistration.k8s.io/v1/apiservices/status",
-	"certificates.k8s.io/v1/certificatesigningrequests/approval",
 }
 
 // betaStorageVersion are the resources kube-apiserver v1.37 stores in a beta

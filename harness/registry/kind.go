@@ -77,6 +77,10 @@ type Kind struct {
 	Customize func(store *genericregistry.Store)
 	// Delete replaces the store's Delete (namespaces terminate first).
 	Delete func(ctx context.Context, store *genericregistry.Store, name string, deleteValidation rest.ValidateObjectFunc, options *metav1.DeleteOptions) (runtime.Object, bool, error)
+	// Updates are update-only subresources (get, update, patch of the
+	// parent object) keyed by their name: CSR approval, pods'
+	// ephemeralcontainers and resize.
+	Updates map[string]*UpdateSubresource
 	// Extra adds subresources particular to the kind, keyed by their name.
 	Extra func(store *genericregistry.Store) (map[string]rest.Storage, error)
 	// Link is called once every built-in registry exists, for kinds whose
@@ -176,6 +180,12 @@ func New(typer runtime.ObjectTyper, optsGetter generic.RESTOptionsGetter, kind *
 	out := map[string]rest.Storage{kind.Resource.Resource: main}
 	if kind.NoDeleteCollection {
 		out[kind.Resource.Resource] = &noCollection{main}
+	}
+	for name, sub := range kind.Updates {
+		view := *store
+		view.UpdateStrategy = updateStrategy{Strategy: strategy, sub: sub}
+		view.ResetFieldsStrategy = updateStrategy{Strategy: strategy, sub: sub}
+		out[kind.Resource.Resource+"/"+name] = &StatusREST{store: &view}
 	}
 	if kind.Status {
 		status := *store

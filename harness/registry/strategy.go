@@ -10,6 +10,7 @@ package registry
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
@@ -238,4 +239,55 @@ func specFieldNames(t reflect.Type) []string {
 		}
 	}
 	return out
+}
+
+// UpdateSubresource is an update-only subresource of a kind: the parent
+// object is read and written whole, and Prepare decides what of the
+// request is kept.
+type UpdateSubresource struct {
+	// Prepare copies into obj, from old, everything the subresource must
+	// not change.
+	Prepare func(ctx context.Context, obj, old runtime.Object)
+	// Validate validates the update; ObjectMeta is validated already.
+	Validate func(ctx context.Context, obj, old runtime.Object) field.ErrorList
+	// Owned are the top-level fields the subresource may change (for
+	// server-side apply, every other field is reset).
+	Owned []string
+}
+
+// updateStrategy is the strategy of an UpdateSubresource.
+type updateStrategy struct {
+	*Strategy
+	sub *UpdateSubresource
+}
+
+func (s updateStrategy) PrepareForUpdate(ctx context.Context, obj, old runtime.Object) {
+	s.sub.Prepare(ctx, obj, old)
+}
+
+func (s updateStrategy) ValidateUpdate(ctx context.Context, obj, old runtime.Object) field.ErrorList {
+	errs := validateMetaUpdate(obj, old)
+	if s.sub.Validate != nil {
+		errs = append(errs, s.sub.Validate(ctx, obj, old)...)
+	}
+	return errs
+}
+
+func (s updateStrategy) WarningsOnUpdate(context.Context, runtime.Object, runtime.Object) []string {
+	return nil
+}
+
+// GetResetFields is every top-level field but metadata and Owned.
+func (s updateStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
+	set := fieldpath.NewSet()
+	t := reflect.TypeOf(s.kind.New()).Elem()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := strings.Split(f.Tag.Get("json"), ",")[0]
+		if f.Anonymous || name == "" || name == "metadata" || slices.Contains(s.sub.Owned, name) {
+			continue
+		}
+		set.Insert(fieldpath.MakePathOrDie(name))
+	}
+	return s.kind.resetFields(set)
 }

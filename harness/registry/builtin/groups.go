@@ -162,7 +162,7 @@ func resourceKinds() []*registry.Kind {
 func otherKinds() []*registry.Kind {
 	return []*registry.Kind{
 		with(kind[certificatesv1.CertificateSigningRequest, certificatesv1.CertificateSigningRequestList](certificatesv1.GroupName, "certificatesigningrequests", "CertificateSigningRequest", false),
-			short("csr"), status, names(anyName), selectable(csrFields)),
+			short("csr"), status, names(anyName), selectable(csrFields), csrConditions),
 		with(kind[certificatesv1.ClusterTrustBundle, certificatesv1.ClusterTrustBundleList](certificatesv1.GroupName, "clustertrustbundles", "ClusterTrustBundle", false), selectable(clusterTrustBundleFields)),
 		with(kind[certificatesv1.PodCertificateRequest, certificatesv1.PodCertificateRequestList](certificatesv1.GroupName, "podcertificaterequests", "PodCertificateRequest", true), status, selectable(podCertificateRequestFields)),
 		with(kind[coordinationv1.Lease, coordinationv1.LeaseList](coordinationv1.GroupName, "leases", "Lease", true), createOnUpdate),
