@@ -24,7 +24,7 @@ func coreKinds() []*registry.Kind {
 		with(kind[corev1.Node, corev1.NodeList]("", "nodes", "Node", false), short("no"), status, selectable(nodeFields)),
 		with(kind[corev1.PersistentVolumeClaim, corev1.PersistentVolumeClaimList]("", "persistentvolumeclaims", "PersistentVolumeClaim", true), short("pvc"), status),
 		with(kind[corev1.PersistentVolume, corev1.PersistentVolumeList]("", "persistentvolumes", "PersistentVolume", false), short("pv"), status),
-		with(kind[corev1.Pod, corev1.PodList]("", "pods", "Pod", true), short("po"), all, status, generation, podBinding, podCreate, selectable(podFields)),
+		with(kind[corev1.Pod, corev1.PodList]("", "pods", "Pod", true), short("po"), all, status, generation, podBinding, podCreate, selectable(podFields), podUpdates),
 		with(kind[corev1.PodTemplate, corev1.PodTemplateList]("", "podtemplates", "PodTemplate", true), generation),
 		with(kind[corev1.ReplicationController, corev1.ReplicationControllerList]("", "replicationcontrollers", "ReplicationController", true),
 			short("rc"), all, status, generation, scale(replicationControllerScale), orphanIn(corev1.SchemeGroupVersion), selectable(replicationControllerFields)),
@@ -35,6 +35,11 @@ func coreKinds() []*registry.Kind {
 		with(kind[corev1.Service, corev1.ServiceList]("", "services", "Service", true), short("svc"), all, status, createOnUpdate, selectable(serviceFields),
 			names(apimachineryvalidation.NameIsDNS1035Label), serviceAllocation),
 	}
+}
+
+// podUpdates are the pod subresources that update parts of a pod.
+func podUpdates(k *registry.Kind) {
+	k.Updates = map[string]*registry.UpdateSubresource{"ephemeralcontainers": podEphemeralContainers}
 }
 
 func ttl(seconds uint64) opt { return func(k *registry.Kind) { k.TTL = seconds } }
