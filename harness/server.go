@@ -15,14 +15,15 @@
 //   - Admission has k8s.io/apiserver's plugins (NamespaceLifecycle,
 //     admission policies, webhooks) but not kube-apiserver's own
 //     (LimitRanger, ResourceQuota, ServiceAccount, DefaultStorageClass, ...).
-//   - Pod subresources other than status and binding (log, exec, eviction,
-//     ephemeralcontainers, resize, ...), nodes/proxy, services/proxy and
-//     certificatesigningrequests/approval are not served;
+//   - Pod subresources other than status, binding and ephemeralcontainers
+//     (log, exec, attach, portforward, proxy, eviction, resize),
+//     nodes/proxy and services/proxy are not served;
 //     harness/discovery_test.go lists them.
 //   - Service account tokens (serviceaccounts/token, harness/auth/serviceaccount)
 //     are signed with a key of the server's own; tokens bound to webhook
 //     configurations (alpha) and the OIDC discovery documents are not served.
-//   - Per-kind validation beyond ObjectMeta is not written yet for most kinds.
+//   - Per-kind validation beyond ObjectMeta is not written yet for most kinds
+//     (CSR conditions and ephemeral containers have theirs).
 //   - Four resources kube-apiserver stores in a beta version are stored at v1.
 package harness
 
