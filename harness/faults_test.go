@@ -1,6 +1,7 @@
 package harness_test
 
 import (
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -48,5 +49,37 @@ func TestServerFaults(t *testing.T) {
 	}
 	if _, err := cms.Get(ctx, "x", metav1.GetOptions{}); err != nil {
 		t.Errorf("admin, not matched: %v", err)
+	}
+}
+
+// TestStorageOutageHealth takes storage away: /readyz, /livez and /healthz
+// fail their etcd checks as kube-apiserver's do when etcd is down, and pass
+// again when it is back.
+func TestStorageOutageHealth(t *testing.T) {
+	ctx := t.Context()
+	s := harnesstest.Start(t, harness.Options{})
+	rc := kubernetes.NewForConfigOrDie(s.RESTConfig()).Discovery().RESTClient()
+	get := func(path string) (int, string) {
+		var code int
+		body, _ := rc.Get().AbsPath(path).Param("verbose", "1").Do(ctx).StatusCode(&code).Raw()
+		return code, string(body)
+	}
+	for _, path := range []string{"/readyz", "/livez", "/healthz"} {
+		if code, body := get(path); code != 200 || !strings.Contains(body, "[+]etcd ok") {
+			t.Errorf("%s with storage up: %d\n%s", path, code, body)
+		}
+	}
+	if _, body := get("/readyz"); !strings.Contains(body, "[+]etcd-readiness ok") {
+		t.Errorf("/readyz lacks etcd-readiness:\n%s", body)
+	}
+	outage := s.Faults().StorageUnavailable()
+	for _, path := range []string{"/readyz", "/livez", "/healthz"} {
+		if code, body := get(path); code != 500 || !strings.Contains(body, "[-]etcd failed: reason withheld") {
+			t.Errorf("%s with storage down: %d\n%s", path, code, body)
+		}
+	}
+	s.Faults().Remove(outage)
+	if code, body := get("/readyz"); code != 200 {
+		t.Errorf("/readyz with storage back: %d\n%s", code, body)
 	}
 }

@@ -366,6 +366,18 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	kubeInformers.Start(runCtx.Done()) // any informer a plugin added
 	lateChain.set(chain)
 	s.controllers.Go(func() { resetMapper(runCtx) })
+	health, ready, err := s.storage.healthChecks(runCtx.Done())
+	if err == nil {
+		err = gs.AddHealthChecks(health)
+	}
+	if err == nil {
+		err = gs.AddReadyzChecks(ready)
+	}
+	if err != nil {
+		cancel()
+		gs.Destroy()
+		return nil, fmt.Errorf("storage health checks: %w", err)
+	}
 	prepared := gs.PrepareRun()
 	v2Service, v2Static, v3Service, err := installOpenAPI(gs.Handler.GoRestfulContainer, gs.Handler.NonGoRestfulMux, config.OpenAPIConfig, config.OpenAPIV3Config)
 	if err != nil {

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/registry/generic"
 	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
+	"k8s.io/apiserver/pkg/server/healthz"
 	"k8s.io/apiserver/pkg/storage/storagebackend"
 	"k8s.io/apiserver/pkg/storage/storagebackend/factory"
 	"k8s.io/utils/clock"
@@ -118,6 +120,31 @@ func (b *storageBackend) close() {
 			_ = os.RemoveAll(b.etcdDir)
 		}
 	})
+}
+
+// healthChecks are kube-apiserver's checks of its storage: "etcd" (in
+// /healthz, /livez and /readyz) and "etcd-readiness" (in /readyz). On
+// memstore they read a key, so storage faults fail them as a down etcd
+// fails upstream's.
+func (b *storageBackend) healthChecks(stopCh <-chan struct{}) (health, ready healthz.HealthChecker, err error) {
+	if b.store != nil {
+		read := func(*http.Request) error {
+			_, _, err := b.store.Get(b.prefix+"/health", 0)
+			return err
+		}
+		return healthz.NamedCheck("etcd", read), healthz.NamedCheck("etcd-readiness", read), nil
+	}
+	config := *b.config(nil)
+	healthCheck, err := factory.CreateHealthCheck(config, stopCh)
+	if err != nil {
+		return nil, nil, fmt.Errorf("etcd health check: %w", err)
+	}
+	readyCheck, err := factory.CreateReadyCheck(config, stopCh)
+	if err != nil {
+		return nil, nil, fmt.Errorf("etcd readiness check: %w", err)
+	}
+	return healthz.NamedCheck("etcd", func(*http.Request) error { return healthCheck() }),
+		healthz.NamedCheck("etcd-readiness", func(*http.Request) error { return readyCheck() }), nil
 }
 
 // checks are the componentstatuses of the storage: etcd-N per etcd
