@@ -28,6 +28,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/memkube/memkube/harness"
+	"github.com/memkube/memkube/harness/harnesstest"
 )
 
 // TestInProcessClientAndStop talks to a server through the in-process
@@ -97,14 +98,7 @@ func TestInProcessClientAndStop(t *testing.T) {
 			t.Fatal("a watch outlived the server")
 		}
 	}
-	goleak.VerifyNone(t, before,
-		// the /healthz "log" check flushes klog once a minute, once per process.
-		goleak.IgnoreAnyFunction("k8s.io/apimachinery/pkg/util/wait.Forever"),
-		// a consistent read's 3s timer in the watch cache, and a request
-		// waiting on it (a watch that started as Stop began): both end
-		// by themselves when the timer fires.
-		goleak.IgnoreAnyFunction("k8s.io/apiserver/pkg/storage/cacher.(*watchCache).waitUntilFreshLocked.func2"),
-		goleak.IgnoreAnyFunction("k8s.io/apiserver/pkg/storage/cacher.(*watchCache).waitUntilFreshLocked"))
+	goleak.VerifyNone(t, append(harnesstest.IgnoreLeaks(), before)...)
 }
 
 // connCounter counts a test server's open connections.

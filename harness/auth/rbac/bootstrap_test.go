@@ -25,14 +25,7 @@ import (
 // TestMain fails the package if a stopped server, controller or informer
 // leaves goroutines behind.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// the /healthz "log" check flushes klog once a minute, once per process.
-		goleak.IgnoreAnyFunction("k8s.io/apimachinery/pkg/util/wait.Forever"),
-		// a consistent read's 3s timer in the watch cache, and a watch
-		// request of a stopped server's informer waiting on it (harness.Stop
-		// does not wait for those); they end by themselves.
-		goleak.IgnoreAnyFunction("k8s.io/apiserver/pkg/storage/cacher.(*watchCache).waitUntilFreshLocked.func2"),
-		goleak.IgnoreAnyFunction("k8s.io/apiserver/pkg/storage/cacher.(*watchCache).waitUntilFreshLocked"))
+	goleak.VerifyTestMain(m, harnesstest.IgnoreLeaks()...)
 }
 
 // start starts a server, ensures the bootstrap policy through its admin

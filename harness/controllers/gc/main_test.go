@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/memkube/memkube/harness/harnesstest"
 )
 
 // TestMain fails the package if a stopped collector (or server) leaves
@@ -12,11 +14,4 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, leakIgnores()...)
 }
 
-func leakIgnores() []goleak.Option {
-	return []goleak.Option{
-		// the /healthz "log" check flushes klog once a minute, once per process.
-		goleak.IgnoreAnyFunction("k8s.io/apimachinery/pkg/util/wait.Forever"),
-		// a consistent read's 3s timer in the watch cache; it ends by itself.
-		goleak.IgnoreAnyFunction("k8s.io/apiserver/pkg/storage/cacher.(*watchCache).waitUntilFreshLocked.func2"),
-	}
-}
+func leakIgnores() []goleak.Option { return harnesstest.IgnoreLeaks() }
