@@ -71,6 +71,7 @@ type Watcher struct {
 	state           watcherState
 	pending         *WatchResponse // a response that did not fit in ch
 	progressPending bool           // a progress notification is owed once caught up
+	progressRev     int64          // the revision of the last Watcher.RequestProgress
 	closed          bool
 }
 
@@ -338,7 +339,11 @@ func (s *Store) RequestProgress() {
 }
 
 // RequestProgress sends w a progress notification with the current
-// revision, as Store.RequestProgress does for every watcher.
+// revision, as Store.RequestProgress does for every watcher, unless an
+// earlier request at the same revision has sent or owes one already: the
+// watch cache requests one per consistent read, and repeats add nothing
+// but load (a burst of them filled the cacher's incoming queue as it
+// stopped, and its reflector blocked forever sending to it).
 func (w *Watcher) RequestProgress() {
 	s := w.store
 	s.mu.RLock()
@@ -346,7 +351,8 @@ func (w *Watcher) RequestProgress() {
 	ws := &s.watchers
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	if !w.closed {
+	if !w.closed && w.progressRev != s.rev {
+		w.progressRev = s.rev
 		ws.progressLocked(w, s.rev)
 	}
 }
