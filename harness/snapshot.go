@@ -83,13 +83,8 @@ func (s *Server) Restore(snap *Snapshot) error {
 	if store == nil {
 		return errNoMemstore
 	}
-	rev, err := store.Restore(snap.snap)
-	if err != nil {
+	if _, err := store.RestoreReset(snap.snap); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	if err := store.Compact(rev); err != nil && !errors.Is(err, memstore.ErrCompacted) {
-		return fmt.Errorf("compact after restore: %w", err)
-	}
-	store.EndWatches()
 	return nil
 }

@@ -14,6 +14,11 @@ import (
 func (s *Store) Compact(rev int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.compactLocked(rev)
+}
+
+// compactLocked is Compact; the caller holds s.mu.
+func (s *Store) compactLocked(rev int64) error {
 	if s.closed {
 		return ErrClosed
 	}

@@ -512,3 +512,35 @@ func TestEndWatches(t *testing.T) {
 		t.Errorf("EndedCompacted = %d, want 2", got)
 	}
 }
+
+// TestRestoreReset restores as after an etcd restore: watchers end with
+// ErrCompacted without receiving the restore's events, and the history
+// before it is compacted.
+func TestRestoreReset(t *testing.T) {
+	t.Parallel()
+	s := newTestStore(t, Config{})
+	mustPut(t, s, "k/a", "1")
+	sn, _ := s.Snapshot()
+	mustPut(t, s, "k/b", "1")
+	w, err := s.Watch(t.Context(), WatchOptions{Key: "k/", End: PrefixEnd("k/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := s.RestoreReset(sn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var responses []WatchResponse
+	for resp := range w.Chan() {
+		responses = append(responses, resp)
+	}
+	if len(responses) != 1 || !errors.Is(responses[0].Err, ErrCompacted) {
+		t.Fatalf("watch responses %+v, want only ErrCompacted", responses)
+	}
+	if s.CompactRev() != rev {
+		t.Errorf("compacted at %d, want the restore's revision %d", s.CompactRev(), rev)
+	}
+	if got := rangeAllKeys(t, s); !slices.Equal(got, []string{"k/a=1"}) {
+		t.Errorf("after RestoreReset: %v", got)
+	}
+}

@@ -1,5 +1,7 @@
 package memstore
 
+import "errors"
+
 // Snapshot is an immutable view of a store at one revision: what Get and
 // Range would read at any revision from its compacted revision to its
 // revision. Taking one is O(1): the key index is shared copy-on-write, and
@@ -82,6 +84,37 @@ func (sn *Snapshot) Count(key, end string, rev int64) (int64, error) {
 func (s *Store) Restore(sn *Snapshot) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.restoreLocked(sn)
+}
+
+// RestoreReset is Restore as after an etcd restore: every watch ends with
+// ErrCompacted and the history before the restore is compacted away, so
+// watchers list again instead of receiving the restore's events. It is one
+// step: no watcher sees any of the restore's events, which for a large
+// snapshot are a burst that consumers (the watch cache) would still be
+// dispatching long after.
+func (s *Store) RestoreReset(sn *Snapshot) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return 0, ErrClosed
+	}
+	// unsynced watchers get no events from writes; the sync loop ends
+	// them (their revision is below the compaction) once the lock is
+	// released.
+	s.watchers.unsyncAll()
+	rev, err := s.restoreLocked(sn)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.compactLocked(rev); err != nil && !errors.Is(err, ErrCompacted) {
+		return 0, err
+	}
+	return rev, nil
+}
+
+// restoreLocked is Restore; the caller holds s.mu.
+func (s *Store) restoreLocked(sn *Snapshot) (int64, error) {
 	if s.closed {
 		return 0, ErrClosed
 	}

@@ -521,10 +521,16 @@ func (s *Store) historyLocked(w *Watcher) (evs []Event, last int64) {
 func (s *Store) EndWatches() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ws := &s.watchers
+	s.watchers.unsyncAll()
+}
+
+// unsyncAll moves every watcher to the unsynced set at revision 0, below
+// any compaction, where the sync loop ends it with ErrCompacted. The
+// caller holds Store.mu.
+func (ws *watchableStore) unsyncAll() {
 	ws.mu.Lock()
 	for _, w := range ws.allLocked() {
-		w.minRev, w.pending = 0, nil // at or below any compaction: ended by the sync loop
+		w.minRev, w.pending = 0, nil
 		ws.moveLocked(w, stateUnsynced)
 	}
 	ws.mu.Unlock()
