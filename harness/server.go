@@ -23,6 +23,8 @@
 //     are signed with a key of the server's own; tokens bound to webhook
 //     configurations (alpha) and the OIDC discovery documents are not served.
 //   - Per-kind validation beyond ObjectMeta is not written yet for most kinds.
+//   - The bootstrap APF and RBAC objects are written straight into the
+//     registries: they have no managedFields.
 //   - Four resources kube-apiserver stores in a beta version are stored at v1.
 package harness
 
@@ -40,6 +42,7 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	flowcontrolv1 "k8s.io/api/flowcontrol/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	crdopenapi "k8s.io/apiextensions-apiserver/pkg/controller/openapi"
 	crdopenapiv3 "k8s.io/apiextensions-apiserver/pkg/controller/openapiv3"
@@ -145,6 +148,9 @@ type Server struct {
 	listener      *trackingListener
 	// inFlight counts the requests that are not long-running (not watches).
 	inFlight *utilwaitgroup.SafeWaitGroup
+
+	// apfBootstrap keeps the bootstrap APF configuration.
+	apfBootstrap *flowControlBootstrap
 }
 
 // shutdownTimeout bounds how long Stop waits for in-flight requests.
@@ -422,6 +428,10 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 			return nil, fmt.Errorf("reconcile the bootstrap RBAC policy: %w", err)
 		}
 	}
+	if err := s.runFlowControlBootstrap(ctx, runCtx); err != nil {
+		s.Stop()
+		return nil, err
+	}
 	if err := s.startControllers(runCtx, opts.Controllers, config.LoopbackClientConfig); err != nil {
 		s.Stop()
 		return nil, err
@@ -519,6 +529,9 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 		return err
 	}
 	if err := s.bootstrapRBAC(storage[rbacv1.SchemeGroupVersion]); err != nil {
+		return err
+	}
+	if err := s.bootstrapFlowControl(storage[flowcontrolv1.SchemeGroupVersion], scheme); err != nil {
 		return err
 	}
 	authz := config.Authorization.Authorizer
