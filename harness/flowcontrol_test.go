@@ -1,20 +1,38 @@
 package harness_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"strconv"
 	"testing"
+	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	flowcontrolv1 "k8s.io/api/flowcontrol/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 
 	"github.com/memkube/memkube/harness"
+	"github.com/memkube/memkube/harness/faults"
 	"github.com/memkube/memkube/harness/harnesstest"
 )
+
+// tooManyRequests is the body of the 429s of k8s.io/apiserver's
+// max-in-flight and APF filters (http.Error's, plain text).
+const tooManyRequests = "Too many requests, please try again later.\n"
+
+// allowAll lets every authenticated user do anything, so that flow
+// control tests need no RBAC.
+var allowAll = harness.AuthOptions{AuthorizationModes: []string{"AlwaysAllow"}}
 
 // TestBootstrapFlowControl: a server has kube-apiserver v1.37.1's bootstrap
 // FlowSchemas and PriorityLevelConfigurations, as the reference server
@@ -173,5 +191,243 @@ func TestFlowControlBootstrapEnsure(t *testing.T) {
 		if _, err := fc.FlowSchemas().Get(ctx, name, metav1.GetOptions{}); err != nil {
 			t.Errorf("the user's FlowSchema %s: %v, want kept", name, err)
 		}
+	}
+}
+
+// hold has cfg's user (named user) get ConfigMap default/held, which a fault delays
+// until release; hold returns once the server serves the request, that is
+// once it holds its seat.
+func hold(t *testing.T, s *harness.Server, cfg *rest.Config, user string) (release func()) {
+	t.Helper()
+	f := s.Faults().Add(faults.Rule{
+		Users: []string{user}, Verbs: []string{"get"}, Resources: []string{"configmaps"}, Names: []string{"held"},
+		Count: 1, Action: faults.Delay(time.Minute),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// NotFound once released, or the cancellation.
+		_, _ = kubernetes.NewForConfigOrDie(cfg).CoreV1().ConfigMaps("default").Get(ctx, "held", metav1.GetOptions{})
+	}()
+	release = func() {
+		cancel()
+		<-done
+		s.Faults().Remove(f)
+	}
+	if err := wait.PollUntilContextTimeout(t.Context(), time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		return f.Fired() == 1, nil
+	}); err != nil {
+		release()
+		t.Fatalf("the held request never reached the server: %v", err)
+	}
+	return release
+}
+
+// get sends a GET to path with cfg's credentials and no retries, and
+// returns the response with its body read.
+func get(t *testing.T, cfg *rest.Config, path string) (*http.Response, string) {
+	t.Helper()
+	client, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Get(cfg.Host + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(body)
+}
+
+// TestMaxInFlight: with the max-in-flight filter, a read past the limit is
+// a 429 with Retry-After: 1; writes have a limit of their own; the admin
+// (system:masters) is never turned away; a negative limit is none.
+func TestMaxInFlight(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		opts      harness.FlowControlOptions
+		limited   bool
+		writeFull bool
+	}{
+		{name: "one read", opts: harness.FlowControlOptions{MaxRequestsInFlight: 1}, limited: true},
+		{name: "no read limit", opts: harness.FlowControlOptions{MaxRequestsInFlight: -1, MaxMutatingRequestsInFlight: 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			s := harnesstest.Start(t, harness.Options{FlowControl: tc.opts, Auth: allowAll})
+			alice, err := s.AddUser("alice", []string{"dev"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			release := hold(t, s, alice, "alice")
+			defer release()
+
+			resp, body := get(t, alice, "/api/v1/namespaces/default/configmaps")
+			if !tc.limited {
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("list without a limit: %d %s", resp.StatusCode, body)
+				}
+				return
+			}
+			if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1" || body != tooManyRequests {
+				t.Errorf("list past the limit: %d, Retry-After %q, %q; want 429, 1, %q", resp.StatusCode, resp.Header.Get("Retry-After"), body, tooManyRequests)
+			}
+			// client-go, not retrying, reports it as upstream's 429.
+			err = kubernetes.NewForConfigOrDie(alice).CoreV1().RESTClient().Get().Namespace("default").Resource("configmaps").MaxRetries(0).Do(ctx).Error()
+			if !apierrors.IsTooManyRequests(err) {
+				t.Errorf("client-go list past the limit: %v, want a TooManyRequests error", err)
+			}
+			// writes are counted apart.
+			cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "write"}}
+			if _, err := kubernetes.NewForConfigOrDie(alice).CoreV1().ConfigMaps("default").Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+				t.Errorf("create while reads are full: %v", err)
+			}
+			// system:masters is served whatever the count.
+			if resp, body := get(t, s.RESTConfig(), "/api/v1/namespaces/default/configmaps"); resp.StatusCode != http.StatusOK {
+				t.Errorf("the admin's list while reads are full: %d %s", resp.StatusCode, body)
+			}
+		})
+	}
+}
+
+// TestFlowControlOptionsInvalid: APF needs seats, as kube-apiserver says.
+func TestFlowControlOptionsInvalid(t *testing.T) {
+	t.Parallel()
+	_, err := harness.Start(t.Context(), harness.Options{FlowControl: harness.FlowControlOptions{
+		PriorityAndFairness: true, MaxRequestsInFlight: -1, MaxMutatingRequestsInFlight: -1,
+	}})
+	want := "flow control: invalid configuration: MaxRequestsInFlight=0 and MaxMutatingRequestsInFlight=0; they must add up to something positive"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %s", err, want)
+	}
+}
+
+// TestPriorityAndFairness runs APF: each response names the FlowSchema and
+// priority level it was classified into, the config controller writes the
+// FlowSchemas' status as kube-apiserver's does, and a priority level with
+// one seat that rejects turns away a second request while the first runs —
+// and only requests of its flows.
+func TestPriorityAndFairness(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	// 10 seats: a level of 1 share in 246 gets one.
+	s := harnesstest.Start(t, harness.Options{Auth: allowAll, FlowControl: harness.FlowControlOptions{
+		PriorityAndFairness: true, MaxRequestsInFlight: 5, MaxMutatingRequestsInFlight: 5,
+	}})
+	admin := kubernetes.NewForConfigOrDie(s.InProcessRESTConfig())
+	fc := admin.FlowcontrolV1()
+	uids := func(fs, pl string) (string, string) {
+		t.Helper()
+		f, err := fc.FlowSchemas().Get(ctx, fs, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := fc.PriorityLevelConfigurations().Get(ctx, pl, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(f.UID), string(p.UID)
+	}
+	classified := func(resp *http.Response) (string, string) {
+		return resp.Header.Get(flowcontrolv1.ResponseHeaderMatchedFlowSchemaUID), resp.Header.Get(flowcontrolv1.ResponseHeaderMatchedPriorityLevelConfigurationUID)
+	}
+	alice, err := s.AddUser("alice", []string{"dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		who     string
+		cfg     *rest.Config
+		fs, pl  string
+		resPath string
+	}{
+		{"the admin", s.RESTConfig(), "exempt", "exempt", "/api/v1/namespaces"},
+		{"alice", alice, "global-default", "global-default", "/api/v1/namespaces"},
+		{"alice's probe", alice, "probes", "exempt", "/readyz"},
+	} {
+		fs, pl := uids(tc.fs, tc.pl)
+		resp, body := get(t, tc.cfg, tc.resPath)
+		if gotFS, gotPL := classified(resp); resp.StatusCode != http.StatusOK || gotFS != fs || gotPL != pl {
+			t.Errorf("%s's GET %s: %d %s, FlowSchema %s, priority level %s; want 200, %s (%s), %s (%s)", tc.who, tc.resPath, resp.StatusCode, body, gotFS, gotPL, fs, tc.fs, pl, tc.pl)
+		}
+	}
+
+	// the config controller marks every FlowSchema not dangling.
+	if err := wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		list, err := fc.FlowSchemas().List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, err
+		}
+		for _, fs := range list.Items {
+			c := fs.Status.Conditions
+			want := fmt.Sprintf("This FlowSchema references the PriorityLevelConfiguration object named %q and it exists", fs.Spec.PriorityLevelConfiguration.Name)
+			if len(c) != 1 || c[0].Type != flowcontrolv1.FlowSchemaConditionDangling || c[0].Status != flowcontrolv1.ConditionFalse || c[0].Reason != "Found" || c[0].Message != want {
+				return false, nil
+			}
+		}
+		return true, nil
+	}); err != nil {
+		t.Fatalf("FlowSchemas' Dangling conditions: %v", err)
+	}
+
+	// user flooder's flow gets a level of one seat that rejects.
+	_, err = fc.PriorityLevelConfigurations().Create(ctx, &flowcontrolv1.PriorityLevelConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "one-seat"},
+		Spec: flowcontrolv1.PriorityLevelConfigurationSpec{Type: flowcontrolv1.PriorityLevelEnablementLimited, Limited: &flowcontrolv1.LimitedPriorityLevelConfiguration{
+			NominalConcurrencyShares: ptr.To[int32](1), LendablePercent: ptr.To[int32](0), BorrowingLimitPercent: ptr.To[int32](0),
+			LimitResponse: flowcontrolv1.LimitResponse{Type: flowcontrolv1.LimitResponseTypeReject},
+		}},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = fc.FlowSchemas().Create(ctx, &flowcontrolv1.FlowSchema{
+		ObjectMeta: metav1.ObjectMeta{Name: "flooder"},
+		Spec: flowcontrolv1.FlowSchemaSpec{
+			PriorityLevelConfiguration: flowcontrolv1.PriorityLevelConfigurationReference{Name: "one-seat"},
+			MatchingPrecedence:         500,
+			DistinguisherMethod:        &flowcontrolv1.FlowDistinguisherMethod{Type: flowcontrolv1.FlowDistinguisherMethodByUserType},
+			Rules: []flowcontrolv1.PolicyRulesWithSubjects{{
+				Subjects: []flowcontrolv1.Subject{{Kind: flowcontrolv1.SubjectKindUser, User: &flowcontrolv1.UserSubject{Name: "flooder"}}},
+				ResourceRules: []flowcontrolv1.ResourcePolicyRule{{
+					Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}, Namespaces: []string{"*"}, ClusterScope: true,
+				}},
+			}},
+		},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	flooder, err := s.AddUser("flooder", []string{"dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, pl := uids("flooder", "one-seat")
+	// the controller takes the new objects in shortly.
+	if err := wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		resp, _ := get(t, flooder, "/api/v1/namespaces/default/configmaps")
+		gotFS, _ := classified(resp)
+		return gotFS == fs, nil
+	}); err != nil {
+		t.Fatalf("flooder's requests are never classified as FlowSchema flooder: %v", err)
+	}
+
+	release := hold(t, s, flooder, "flooder")
+	defer release()
+	resp, body := get(t, flooder, "/api/v1/namespaces/default/configmaps")
+	retryAfter, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if gotFS, gotPL := classified(resp); resp.StatusCode != http.StatusTooManyRequests || err != nil || retryAfter < 1 || body != tooManyRequests || gotFS != fs || gotPL != pl {
+		t.Errorf("flooder's second request: %d, Retry-After %q, %q, FlowSchema %s, level %s; want 429, a positive number of seconds, %q, %s, %s",
+			resp.StatusCode, resp.Header.Get("Retry-After"), body, gotFS, gotPL, tooManyRequests, fs, pl)
+	}
+	if resp, body := get(t, alice, "/api/v1/namespaces/default/configmaps"); resp.StatusCode != http.StatusOK {
+		t.Errorf("alice's request while flooder's level is full: %d %s", resp.StatusCode, body)
 	}
 }

@@ -23,8 +23,12 @@
 //     are signed with a key of the server's own; tokens bound to webhook
 //     configurations (alpha) and the OIDC discovery documents are not served.
 //   - Per-kind validation beyond ObjectMeta is not written yet for most kinds.
-//   - The bootstrap APF and RBAC objects are written straight into the
-//     registries: they have no managedFields.
+//   - Flow control is the max-in-flight filter unless Options.FlowControl
+//     turns API Priority and Fairness on (kube-apiserver's default). APF's
+//     work estimator has no object counts (kube-apiserver polls them from
+//     storage), so a list costs one seat whatever its size. The bootstrap
+//     APF and RBAC objects are written straight into the registries: they
+//     have no managedFields.
 //   - Four resources kube-apiserver stores in a beta version are stored at v1.
 package harness
 
@@ -111,6 +115,9 @@ type Options struct {
 	Clock clock.Clock
 	// Auth configures authentication and authorization (auth_options.go).
 	Auth AuthOptions
+	// FlowControl limits concurrent requests: max-in-flight by default, or
+	// API Priority and Fairness (flowcontrol.go).
+	FlowControl FlowControlOptions
 	// ServerLogs keeps k8s.io/apiserver's and the controllers' klog lines
 	// on stderr. By default the process's first Start quiets klog below
 	// ERROR (klog is process-global); so does setting MEMKUBE_LOG.
@@ -270,6 +277,9 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
 	kubeInformers := informers.NewSharedInformerFactory(client, 0)
+	if err := installFlowControl(config, opts.FlowControl, client, kubeInformers); err != nil {
+		return nil, fmt.Errorf("flow control: %w", err)
+	}
 	// system:masters, then opts.Auth.AuthorizationModes (RBAC by default).
 	rbacAuthz := rbac.NewAuthorizer(kubeInformers)
 	if config.Authorization.Authorizer, config.RuleResolver, err = newAuthorizer(opts.Auth, rbacAuthz); err != nil {
