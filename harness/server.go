@@ -29,6 +29,9 @@
 //     storage), so a list costs one seat whatever its size. The bootstrap
 //     APF and RBAC objects are written straight into the registries: they
 //     have no managedFields.
+//   - The audit log (Options.Audit) is written synchronously, not rotated,
+//     in format json and audit.k8s.io/v1 only; there is no audit webhook
+//     (AuditOptions.Sink is a Go one). harness/auditlog lists its gaps.
 //   - Four resources kube-apiserver stores in a beta version are stored at v1.
 package harness
 
@@ -118,6 +121,8 @@ type Options struct {
 	// FlowControl limits concurrent requests: max-in-flight by default, or
 	// API Priority and Fairness (flowcontrol.go).
 	FlowControl FlowControlOptions
+	// Audit writes kube-apiserver's audit log, alongside Record (audit.go).
+	Audit AuditOptions
 	// ServerLogs keeps k8s.io/apiserver's and the controllers' klog lines
 	// on stderr. By default the process's first Start quiets klog below
 	// ERROR (klog is process-global); so does setting MEMKUBE_LOG.
@@ -260,6 +265,9 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return genericapiserver.DefaultBuildHandlerChain(withClock(s.faults.Filter(h), s.clock), c)
 	}
 	s.installRecording(config)
+	if err := installAuditLog(config, opts.Audit); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
 	s.listener = newTrackingListener(ln)
 	config.SecureServing = &genericapiserver.SecureServingInfo{Listener: s.listener}
 	if config.SecureServing.Cert, err = dynamiccertificates.NewStaticCertKeyContent("serving", serving.CertPEM, serving.KeyPEM); err != nil {
