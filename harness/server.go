@@ -15,6 +15,11 @@
 //   - Admission has k8s.io/apiserver's plugins (NamespaceLifecycle,
 //     admission policies, webhooks) but not kube-apiserver's own
 //     (LimitRanger, ResourceQuota, ServiceAccount, DefaultStorageClass, ...).
+//     Webhooks given as a service reference are called at one of the
+//     service's EndpointSlice endpoints (--enable-aggregator-routing), not
+//     at its cluster IP (kube-apiserver's default, unroutable in a test):
+//     webhook_services.go. Webhook configurations' rules and
+//     matchConditions are not validated.
 //   - Pod subresources other than status and binding (log, exec, eviction,
 //     ephemeralcontainers, resize, ...), nodes/proxy, services/proxy and
 //     certificatesigningrequests/approval are not served;
@@ -49,6 +54,7 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	flowcontrolv1 "k8s.io/api/flowcontrol/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	crdopenapi "k8s.io/apiextensions-apiserver/pkg/controller/openapi"
@@ -67,7 +73,6 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/server/dynamiccertificates"
-	"k8s.io/apiserver/pkg/util/webhook"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -163,6 +168,8 @@ type Server struct {
 
 	// apfBootstrap keeps the bootstrap APF configuration.
 	apfBootstrap *flowControlBootstrap
+	// services resolves webhooks' service references (webhook_services.go).
+	services *serviceResolver
 }
 
 // shutdownTimeout bounds how long Stop waits for in-flight requests.
@@ -219,6 +226,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		// the server's own clients may call it before it serves.
 		transport: newInProcessTransport(),
 		webhooks:  &webhookTransports{},
+		services:  &serviceResolver{},
 	}
 	s.adminCfg = &restclient.Config{
 		Host: s.url,
@@ -300,13 +308,13 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
-	webhooks := webhookinit.NewPluginInitializer(s.webhooks.wrapResolver, webhook.NewDefaultServiceResolver())
+	webhooks := webhookinit.NewPluginInitializer(s.webhooks.wrapResolver, s.services)
 	// built once the informers have synced (admission_chain.go).
 	lateChain := newLateAdmission()
 	config.AdmissionControl = lateChain
 	// both servers publish into one aggregated discovery document.
 	config.AggregatedDiscoveryGroupManager = discoveryendpoint.NewResourceManager("apis")
-	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.storage, s.webhooks.wrapResolver)
+	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.storage, s.webhooks.wrapResolver, s.services)
 	if err != nil {
 		return nil, err
 	}
@@ -550,6 +558,9 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 		return err
 	}
 	if err := s.bootstrapFlowControl(storage[flowcontrolv1.SchemeGroupVersion], scheme); err != nil {
+		return err
+	}
+	if err := s.services.setRegistries(storage[corev1.SchemeGroupVersion], storage[discoveryv1.SchemeGroupVersion]); err != nil {
 		return err
 	}
 	authz := config.Authorization.Authorizer
