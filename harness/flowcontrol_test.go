@@ -317,9 +317,12 @@ func TestFlowControlOptionsInvalid(t *testing.T) {
 func TestPriorityAndFairness(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	// 10 seats: a level of 1 share in 246 gets one.
+	// 50 seats: a level of 1 share in 246 gets one, global-default (20
+	// shares, half lendable) at least 2. With fewer, APF's borrowing may
+	// leave global-default none for a while, and a request waits in its
+	// queue, then is rejected.
 	s := harnesstest.Start(t, harness.Options{Auth: allowAll, FlowControl: harness.FlowControlOptions{
-		PriorityAndFairness: true, MaxRequestsInFlight: 5, MaxMutatingRequestsInFlight: 5,
+		PriorityAndFairness: true, MaxRequestsInFlight: 25, MaxMutatingRequestsInFlight: 25,
 	}})
 	admin := kubernetes.NewForConfigOrDie(s.InProcessRESTConfig())
 	fc := admin.FlowcontrolV1()
