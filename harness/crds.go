@@ -34,7 +34,7 @@ import (
 // CustomResourceDefinitions and custom resources, from a copy of the main
 // server's config, as kube-apiserver does. It is the main server's delegate:
 // requests the built-in groups do not serve fall through to it.
-func newCRDServer(base genericapiserver.Config, informers genericapiserver.RecommendedConfig, storage *storageBackend, webhookResolver webhook.AuthenticationInfoResolverWrapper) (*apiextensionsapiserver.CustomResourceDefinitions, error) {
+func newCRDServer(base genericapiserver.Config, informers genericapiserver.RecommendedConfig, storage *storageBackend, webhookResolver webhook.AuthenticationInfoResolverWrapper, services webhook.ServiceResolver) (*apiextensionsapiserver.CustomResourceDefinitions, error) {
 	base.PostStartHooks = map[string]genericapiserver.PostStartHookConfigEntry{}
 	base.MergedResourceConfig = apiextensionsapiserver.DefaultAPIResourceConfigSource()
 	base.RESTOptionsGetter = restOptionsGetter{
@@ -55,7 +55,7 @@ func newCRDServer(base genericapiserver.Config, informers genericapiserver.Recom
 		ExtraConfig: apiextensionsapiserver.ExtraConfig{
 			CRDRESTOptionsGetter: crRESTOptionsGetter{storage: storage},
 			MasterCount:          1,
-			ServiceResolver:      webhook.NewDefaultServiceResolver(),
+			ServiceResolver:      services,
 			AuthResolverWrapper:  webhookResolver,
 		},
 	}

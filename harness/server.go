@@ -15,6 +15,11 @@
 //   - Admission has k8s.io/apiserver's plugins (NamespaceLifecycle,
 //     admission policies, webhooks) but not kube-apiserver's own
 //     (LimitRanger, ResourceQuota, ServiceAccount, DefaultStorageClass, ...).
+//     Webhooks given as a service reference are called at one of the
+//     service's EndpointSlice endpoints (--enable-aggregator-routing), not
+//     at its cluster IP (kube-apiserver's default, unroutable in a test):
+//     webhook_services.go. Webhook configurations' rules and
+//     matchConditions are not validated.
 //   - Pod subresources other than status, binding and ephemeralcontainers
 //     (log, exec, attach, portforward, proxy, eviction, resize),
 //     nodes/proxy and services/proxy are not served;
@@ -23,7 +28,17 @@
 //     are signed with a key of the server's own; tokens bound to webhook
 //     configurations (alpha) and the OIDC discovery documents are not served.
 //   - Per-kind validation beyond ObjectMeta is not written yet for most kinds
-//     (CSR conditions and ephemeral containers have theirs).
+//     (CSR conditions, ephemeral containers and webhook configurations have
+//     theirs).
+//   - Flow control is the max-in-flight filter unless Options.FlowControl
+//     turns API Priority and Fairness on (kube-apiserver's default). APF's
+//     work estimator has no object counts (kube-apiserver polls them from
+//     storage), so a list costs one seat whatever its size. The bootstrap
+//     APF and RBAC objects are written straight into the registries: they
+//     have no managedFields.
+//   - The audit log (Options.Audit) is written synchronously, not rotated,
+//     in format json and audit.k8s.io/v1 only; there is no audit webhook
+//     (AuditOptions.Sink is a Go one). harness/auditlog lists its gaps.
 //   - Four resources kube-apiserver stores in a beta version are stored at v1.
 package harness
 
@@ -41,6 +56,8 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	flowcontrolv1 "k8s.io/api/flowcontrol/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	crdopenapi "k8s.io/apiextensions-apiserver/pkg/controller/openapi"
 	crdopenapiv3 "k8s.io/apiextensions-apiserver/pkg/controller/openapiv3"
@@ -58,7 +75,6 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/server/dynamiccertificates"
-	"k8s.io/apiserver/pkg/util/webhook"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -109,6 +125,11 @@ type Options struct {
 	Clock clock.Clock
 	// Auth configures authentication and authorization (auth_options.go).
 	Auth AuthOptions
+	// FlowControl limits concurrent requests: max-in-flight by default, or
+	// API Priority and Fairness (flowcontrol.go).
+	FlowControl FlowControlOptions
+	// Audit writes kube-apiserver's audit log, alongside Record (audit.go).
+	Audit AuditOptions
 	// ServerLogs keeps k8s.io/apiserver's and the controllers' klog lines
 	// on stderr. By default the process's first Start quiets klog below
 	// ERROR (klog is process-global); so does setting MEMKUBE_LOG.
@@ -146,6 +167,11 @@ type Server struct {
 	listener      *trackingListener
 	// inFlight counts the requests that are not long-running (not watches).
 	inFlight *utilwaitgroup.SafeWaitGroup
+
+	// apfBootstrap keeps the bootstrap APF configuration.
+	apfBootstrap *flowControlBootstrap
+	// services resolves webhooks' service references (webhook_services.go).
+	services *serviceResolver
 }
 
 // shutdownTimeout bounds how long Stop waits for in-flight requests.
@@ -202,6 +228,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		// the server's own clients may call it before it serves.
 		transport: newInProcessTransport(),
 		webhooks:  &webhookTransports{},
+		services:  &serviceResolver{},
 	}
 	s.adminCfg = &restclient.Config{
 		Host: s.url,
@@ -248,6 +275,9 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return genericapiserver.DefaultBuildHandlerChain(withClock(s.faults.Filter(h), s.clock), c)
 	}
 	s.installRecording(config)
+	if err := installAuditLog(config, opts.Audit); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
 	s.listener = newTrackingListener(ln)
 	config.SecureServing = &genericapiserver.SecureServingInfo{Listener: s.listener}
 	if config.SecureServing.Cert, err = dynamiccertificates.NewStaticCertKeyContent("serving", serving.CertPEM, serving.KeyPEM); err != nil {
@@ -265,6 +295,9 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
 	kubeInformers := informers.NewSharedInformerFactory(client, 0)
+	if err := installFlowControl(config, opts.FlowControl, client, kubeInformers); err != nil {
+		return nil, fmt.Errorf("flow control: %w", err)
+	}
 	// system:masters, then opts.Auth.AuthorizationModes (RBAC by default).
 	rbacAuthz := rbac.NewAuthorizer(kubeInformers)
 	if config.Authorization.Authorizer, config.RuleResolver, err = newAuthorizer(opts.Auth, rbacAuthz); err != nil {
@@ -277,13 +310,13 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
-	webhooks := webhookinit.NewPluginInitializer(s.webhooks.wrapResolver, webhook.NewDefaultServiceResolver())
+	webhooks := webhookinit.NewPluginInitializer(s.webhooks.wrapResolver, s.services)
 	// built once the informers have synced (admission_chain.go).
 	lateChain := newLateAdmission()
 	config.AdmissionControl = lateChain
 	// both servers publish into one aggregated discovery document.
 	config.AggregatedDiscoveryGroupManager = discoveryendpoint.NewResourceManager("apis")
-	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.storage, s.webhooks.wrapResolver)
+	crdServer, err := newCRDServer(*config, genericapiserver.RecommendedConfig{SharedInformerFactory: kubeInformers}, s.storage, s.webhooks.wrapResolver, s.services)
 	if err != nil {
 		return nil, err
 	}
@@ -439,6 +472,10 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 			return nil, fmt.Errorf("reconcile the bootstrap RBAC policy: %w", err)
 		}
 	}
+	if err := s.runFlowControlBootstrap(ctx, runCtx); err != nil {
+		s.Stop()
+		return nil, err
+	}
 	if err := s.startControllers(runCtx, opts.Controllers, config.LoopbackClientConfig); err != nil {
 		s.Stop()
 		return nil, err
@@ -536,6 +573,12 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 		return err
 	}
 	if err := s.bootstrapRBAC(storage[rbacv1.SchemeGroupVersion]); err != nil {
+		return err
+	}
+	if err := s.bootstrapFlowControl(storage[flowcontrolv1.SchemeGroupVersion], scheme); err != nil {
+		return err
+	}
+	if err := s.services.setRegistries(storage[corev1.SchemeGroupVersion], storage[discoveryv1.SchemeGroupVersion]); err != nil {
 		return err
 	}
 	authz := config.Authorization.Authorizer

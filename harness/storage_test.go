@@ -5,6 +5,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	flowcontrolv1 "k8s.io/api/flowcontrol/v1"
 	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -97,8 +98,8 @@ func exerciseServer(t *testing.T, s *harness.Server) {
 }
 
 // TestReusedEtcd starts a second server on the etcd data of a first: the
-// bootstrap objects exist and are kept, the RBAC policy is reconciled, and
-// the first server's objects are there.
+// bootstrap objects exist and are kept, the RBAC policy and the APF
+// configuration are reconciled, and the first server's objects are there.
 func TestReusedEtcd(t *testing.T) {
 	ctx := t.Context()
 	etcd, err := etcdembed.Start(etcdembed.Config{Dir: t.TempDir()})
@@ -114,6 +115,23 @@ func TestReusedEtcd(t *testing.T) {
 	if _, err := kubernetes.NewForConfigOrDie(first.RESTConfig()).CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kept"}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// an APF object bootstrap no longer has, and a changed one.
+	fc := kubernetes.NewForConfigOrDie(first.RESTConfig()).FlowcontrolV1()
+	retired := &flowcontrolv1.FlowSchema{
+		ObjectMeta: metav1.ObjectMeta{Name: "retired", Annotations: map[string]string{flowcontrolv1.AutoUpdateAnnotationKey: "true"}},
+		Spec:       flowcontrolv1.FlowSchemaSpec{PriorityLevelConfiguration: flowcontrolv1.PriorityLevelConfigurationReference{Name: "global-default"}},
+	}
+	if _, err := fc.FlowSchemas().Create(ctx, retired, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := fc.FlowSchemas().Get(ctx, "global-default", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed.Spec.MatchingPrecedence = 42
+	if _, err := fc.FlowSchemas().Update(ctx, changed, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	first.Stop()
 	second := harnesstest.Start(t, opts)
 	c := kubernetes.NewForConfigOrDie(second.RESTConfig())
@@ -122,5 +140,11 @@ func TestReusedEtcd(t *testing.T) {
 	}
 	if r, err := c.RbacV1().ClusterRoles().Get(ctx, "admin", metav1.GetOptions{}); err != nil || len(r.Rules) == 0 {
 		t.Errorf("clusterrole admin on the second server: %v", err)
+	}
+	if _, err := c.FlowcontrolV1().FlowSchemas().Get(ctx, "retired", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("FlowSchema retired on the second server: %v, want deleted", err)
+	}
+	if fs, err := c.FlowcontrolV1().FlowSchemas().Get(ctx, "global-default", metav1.GetOptions{}); err != nil || fs.Spec.MatchingPrecedence != 9900 {
+		t.Errorf("FlowSchema global-default on the second server: %v, want its precedence back to 9900", err)
 	}
 }

@@ -2,6 +2,7 @@
 //
 //	memkube serve --kubeconfig memkube.kubeconfig [--storage memory|etcd-embedded|etcd=URL,...] [--crds DIR]...
 //	              [--load FILE] [--save FILE] [--audit-log FILE [--audit-log-bodies]]
+//	              [--audit-policy-file FILE --audit-log-path FILE] [--enable-priority-and-fairness]
 //
 // starts a server on 127.0.0.1, writes an admin kubeconfig, loads the
 // state of a saved snapshot (--load: harness.Snapshot.SaveFile wrote it, e.g.
@@ -14,6 +15,12 @@
 // output) as kube-apiserver's JSON audit log does (--audit-log-format=json,
 // audit.k8s.io/v1 Events, one per line), at level Metadata, or
 // RequestResponse with --audit-log-bodies (docs/recording.md).
+//
+// --audit-policy-file and --audit-log-path are kube-apiserver's: the log
+// has what the policy says (harness.AuditOptions). Both logs may be
+// written at once. --enable-priority-and-fairness turns API Priority and
+// Fairness on, kube-apiserver's default (harness.FlowControlOptions;
+// docs/security.md).
 package main
 
 import (
@@ -33,7 +40,7 @@ import (
 	"github.com/memkube/memkube/harness/recording"
 )
 
-const usage = "usage: memkube serve --kubeconfig PATH [--storage memory|etcd-embedded|etcd=URL,...] [--crds DIR]... [--load FILE] [--save FILE] [--audit-log FILE [--audit-log-bodies]]"
+const usage = "usage: memkube serve --kubeconfig PATH [--storage memory|etcd-embedded|etcd=URL,...] [--crds DIR]... [--load FILE] [--save FILE] [--audit-log FILE [--audit-log-bodies]] [--audit-policy-file FILE --audit-log-path FILE] [--enable-priority-and-fairness]"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -62,6 +69,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	})
 	auditLog := fs.String("audit-log", "", "append every request to this file as kube-apiserver's JSON audit log (\"-\": standard output)")
 	auditBodies := fs.Bool("audit-log-bodies", false, "with --audit-log, record request and response bodies (level RequestResponse)")
+	var opts harness.Options
+	fs.StringVar(&opts.Audit.PolicyFile, "audit-policy-file", "", "kube-apiserver's: the audit policy of --audit-log-path")
+	fs.StringVar(&opts.Audit.LogPath, "audit-log-path", "", "kube-apiserver's: append the events --audit-policy-file selects to this file as JSON lines (\"-\": standard output)")
+	fs.BoolVar(&opts.FlowControl.PriorityAndFairness, "enable-priority-and-fairness", false, "kube-apiserver's (default true there): API Priority and Fairness instead of the max-in-flight filter")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -69,7 +80,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	s, err := harness.Start(ctx, harness.Options{Storage: storage, ServerLogs: true})
+	opts.Storage, opts.ServerLogs = storage, true
+	s, err := harness.Start(ctx, opts)
 	if err != nil {
 		return err
 	}

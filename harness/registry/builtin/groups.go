@@ -140,10 +140,10 @@ func admissionKinds() []*registry.Kind {
 	return []*registry.Kind{
 		with(kind[admissionregistrationv1.MutatingAdmissionPolicy, admissionregistrationv1.MutatingAdmissionPolicyList](g, "mutatingadmissionpolicies", "MutatingAdmissionPolicy", false), apiExtensions, generation),
 		with(kind[admissionregistrationv1.MutatingAdmissionPolicyBinding, admissionregistrationv1.MutatingAdmissionPolicyBindingList](g, "mutatingadmissionpolicybindings", "MutatingAdmissionPolicyBinding", false), apiExtensions, generation),
-		with(kind[admissionregistrationv1.MutatingWebhookConfiguration, admissionregistrationv1.MutatingWebhookConfigurationList](g, "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false), apiExtensions, generation),
+		with(kind[admissionregistrationv1.MutatingWebhookConfiguration, admissionregistrationv1.MutatingWebhookConfigurationList](g, "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false), apiExtensions, generation, validateWebhooks),
 		with(kind[admissionregistrationv1.ValidatingAdmissionPolicy, admissionregistrationv1.ValidatingAdmissionPolicyList](g, "validatingadmissionpolicies", "ValidatingAdmissionPolicy", false), apiExtensions, status, generation),
 		with(kind[admissionregistrationv1.ValidatingAdmissionPolicyBinding, admissionregistrationv1.ValidatingAdmissionPolicyBindingList](g, "validatingadmissionpolicybindings", "ValidatingAdmissionPolicyBinding", false), apiExtensions, generation),
-		with(kind[admissionregistrationv1.ValidatingWebhookConfiguration, admissionregistrationv1.ValidatingWebhookConfigurationList](g, "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false), apiExtensions, generation),
+		with(kind[admissionregistrationv1.ValidatingWebhookConfiguration, admissionregistrationv1.ValidatingWebhookConfigurationList](g, "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false), apiExtensions, generation, validateWebhooks),
 	}
 }
 
