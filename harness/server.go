@@ -69,6 +69,7 @@ import (
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 
+	kubeadmission "github.com/memkube/memkube/harness/admission"
 	"github.com/memkube/memkube/harness/apis"
 	"github.com/memkube/memkube/harness/auth/rbac"
 	"github.com/memkube/memkube/harness/auth/rbac/aggregation"
@@ -108,6 +109,8 @@ type Options struct {
 	Clock clock.Clock
 	// Auth configures authentication and authorization (auth_options.go).
 	Auth AuthOptions
+	// Admission chooses the admission plugins (admission_options.go).
+	Admission AdmissionOptions
 	// ServerLogs keeps k8s.io/apiserver's and the controllers' klog lines
 	// on stderr. By default the process's first Start quiets klog below
 	// ERROR (klog is process-global); so does setting MEMKUBE_LOG.
@@ -269,14 +272,16 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if config.Authorization.Authorizer, config.RuleResolver, err = newAuthorizer(opts.Auth, rbacAuthz); err != nil {
 		return nil, fmt.Errorf("authorizer: %w", err)
 	}
-	// k8s.io/apiserver's admission plugins in kube-apiserver's order:
-	// NamespaceLifecycle, MutatingAdmissionPolicy, MutatingAdmissionWebhook,
-	// ValidatingAdmissionPolicy, ValidatingAdmissionWebhook.
+	// the admission plugins in kube-apiserver's order (admission_chain.go).
 	dynamicClient, err := dynamic.NewForConfig(config.LoopbackClientConfig)
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
 	webhooks := webhookinit.NewPluginInitializer(s.webhooks.wrapResolver, webhook.NewDefaultServiceResolver())
+	admissionPlugins, err := kubeadmission.Enabled(opts.Admission.Enable, opts.Admission.Disable)
+	if err != nil {
+		return nil, fmt.Errorf("admission: %w", err)
+	}
 	// built once the informers have synced (admission_chain.go).
 	lateChain := newLateAdmission()
 	config.AdmissionControl = lateChain
@@ -348,6 +353,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		kubeInformers.Admissionregistration().V1().MutatingAdmissionPolicies().Informer(),
 		kubeInformers.Admissionregistration().V1().MutatingAdmissionPolicyBindings().Informer(),
 	}
+	admissionInformers = append(admissionInformers, kubeadmission.Informers(kubeInformers, admissionPlugins)...)
 	kubeInformers.Start(runCtx.Done())
 	for !allSynced(admissionInformers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() {
 		select {
@@ -358,7 +364,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		case <-time.After(time.Millisecond):
 		}
 	}
-	chain, resetMapper, err := newAdmissionChain(config, kubeInformers, client, dynamicClient, webhooks)
+	chain, resetMapper, err := newAdmissionChain(config, admissionPlugins, kubeInformers, client, dynamicClient, webhooks)
 	if err != nil {
 		cancel()
 		gs.Destroy()
