@@ -37,6 +37,7 @@ type plugin struct {
 
 // plugins are memkube's plugins, in kube-apiserver's order.
 var plugins = []plugin{
+	{name: PriorityPluginName, new: func(c Config) (admission.Interface, error) { return newPriority(c.Informers), nil }, informers: priorityInformers},
 	{name: DefaultTolerationSecondsPluginName, new: func(Config) (admission.Interface, error) { return newDefaultTolerationSeconds(), nil }},
 }
 
@@ -45,6 +46,7 @@ var plugins = []plugin{
 // has: the mutating ones run in this order, then the validating ones.
 var order = []string{
 	lifecycle.PluginName,
+	PriorityPluginName,
 	DefaultTolerationSecondsPluginName,
 	mutatingadmissionpolicy.PluginName,
 	mutatingwebhook.PluginName,
