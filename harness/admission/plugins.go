@@ -37,6 +37,7 @@ type plugin struct {
 
 // plugins are memkube's plugins, in kube-apiserver's order.
 var plugins = []plugin{
+	{name: TaintNodesByConditionPluginName, new: func(Config) (admission.Interface, error) { return newNodeTaint(), nil }},
 	{name: PriorityPluginName, new: func(c Config) (admission.Interface, error) { return newPriority(c.Informers), nil }, informers: priorityInformers},
 	{name: DefaultTolerationSecondsPluginName, new: func(Config) (admission.Interface, error) { return newDefaultTolerationSeconds(), nil }},
 }
@@ -46,6 +47,7 @@ var plugins = []plugin{
 // has: the mutating ones run in this order, then the validating ones.
 var order = []string{
 	lifecycle.PluginName,
+	TaintNodesByConditionPluginName,
 	PriorityPluginName,
 	DefaultTolerationSecondsPluginName,
 	mutatingadmissionpolicy.PluginName,
