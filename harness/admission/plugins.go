@@ -40,6 +40,8 @@ var plugins = []plugin{
 	{name: TaintNodesByConditionPluginName, new: func(Config) (admission.Interface, error) { return newNodeTaint(), nil }},
 	{name: PriorityPluginName, new: func(c Config) (admission.Interface, error) { return newPriority(c.Informers), nil }, informers: priorityInformers},
 	{name: DefaultTolerationSecondsPluginName, new: func(Config) (admission.Interface, error) { return newDefaultTolerationSeconds(), nil }},
+	{name: DefaultStorageClassPluginName, new: func(c Config) (admission.Interface, error) { return newDefaultStorageClass(c.Informers), nil }, informers: storageClassInformers},
+	{name: PersistentVolumeClaimResizePluginName, new: func(c Config) (admission.Interface, error) { return newPVCResize(c.Informers), nil }, informers: storageClassInformers},
 }
 
 // order is kube-apiserver v1.37's AllOrderedPlugins
@@ -50,6 +52,8 @@ var order = []string{
 	TaintNodesByConditionPluginName,
 	PriorityPluginName,
 	DefaultTolerationSecondsPluginName,
+	DefaultStorageClassPluginName,
+	PersistentVolumeClaimResizePluginName,
 	mutatingadmissionpolicy.PluginName,
 	mutatingwebhook.PluginName,
 	validatingadmissionpolicy.PluginName,
