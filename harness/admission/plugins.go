@@ -41,6 +41,7 @@ var plugins = []plugin{
 	{name: PriorityPluginName, new: func(c Config) (admission.Interface, error) { return newPriority(c.Informers), nil }, informers: priorityInformers},
 	{name: DefaultTolerationSecondsPluginName, new: func(Config) (admission.Interface, error) { return newDefaultTolerationSeconds(), nil }},
 	{name: DefaultStorageClassPluginName, new: func(c Config) (admission.Interface, error) { return newDefaultStorageClass(c.Informers), nil }, informers: storageClassInformers},
+	{name: StorageObjectInUseProtectionPluginName, new: func(Config) (admission.Interface, error) { return newStorageProtection(), nil }},
 	{name: PersistentVolumeClaimResizePluginName, new: func(c Config) (admission.Interface, error) { return newPVCResize(c.Informers), nil }, informers: storageClassInformers},
 }
 
@@ -53,6 +54,7 @@ var order = []string{
 	PriorityPluginName,
 	DefaultTolerationSecondsPluginName,
 	DefaultStorageClassPluginName,
+	StorageObjectInUseProtectionPluginName,
 	PersistentVolumeClaimResizePluginName,
 	mutatingadmissionpolicy.PluginName,
 	mutatingwebhook.PluginName,
