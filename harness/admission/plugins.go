@@ -43,6 +43,7 @@ var plugins = []plugin{
 	{name: DefaultStorageClassPluginName, new: func(c Config) (admission.Interface, error) { return newDefaultStorageClass(c.Informers), nil }, informers: storageClassInformers},
 	{name: StorageObjectInUseProtectionPluginName, new: func(Config) (admission.Interface, error) { return newStorageProtection(), nil }},
 	{name: PersistentVolumeClaimResizePluginName, new: func(c Config) (admission.Interface, error) { return newPVCResize(c.Informers), nil }, informers: storageClassInformers},
+	{name: DefaultIngressClassPluginName, new: func(c Config) (admission.Interface, error) { return newDefaultIngressClass(c.Informers), nil }, informers: ingressClassInformers},
 }
 
 // order is kube-apiserver v1.37's AllOrderedPlugins
@@ -56,6 +57,7 @@ var order = []string{
 	DefaultStorageClassPluginName,
 	StorageObjectInUseProtectionPluginName,
 	PersistentVolumeClaimResizePluginName,
+	DefaultIngressClassPluginName,
 	mutatingadmissionpolicy.PluginName,
 	mutatingwebhook.PluginName,
 	validatingadmissionpolicy.PluginName,

@@ -63,8 +63,7 @@ func waitDefaultClass(t *testing.T, c kubernetes.Interface, want string) {
 func TestDefaultStorageClass(t *testing.T) {
 	t.Parallel()
 	clk := clocktesting.NewFakeClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
-	s := harness.Options{Clock: clk}
-	c := start(t, s)
+	c := start(t, harness.Options{Clock: clk})
 	ctx := t.Context()
 	create := func(sc *storagev1.StorageClass) {
 		t.Helper()
