@@ -43,6 +43,7 @@ var plugins = []plugin{
 	{name: DefaultStorageClassPluginName, new: func(c Config) (admission.Interface, error) { return newDefaultStorageClass(c.Informers), nil }, informers: storageClassInformers},
 	{name: StorageObjectInUseProtectionPluginName, new: func(Config) (admission.Interface, error) { return newStorageProtection(), nil }},
 	{name: PersistentVolumeClaimResizePluginName, new: func(c Config) (admission.Interface, error) { return newPVCResize(c.Informers), nil }, informers: storageClassInformers},
+	{name: RuntimeClassPluginName, new: func(c Config) (admission.Interface, error) { return newRuntimeClass(c.Informers, c.Client), nil }, informers: runtimeClassInformers},
 	{name: DefaultIngressClassPluginName, new: func(c Config) (admission.Interface, error) { return newDefaultIngressClass(c.Informers), nil }, informers: ingressClassInformers},
 }
 
@@ -57,6 +58,7 @@ var order = []string{
 	DefaultStorageClassPluginName,
 	StorageObjectInUseProtectionPluginName,
 	PersistentVolumeClaimResizePluginName,
+	RuntimeClassPluginName,
 	DefaultIngressClassPluginName,
 	mutatingadmissionpolicy.PluginName,
 	mutatingwebhook.PluginName,
