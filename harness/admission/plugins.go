@@ -38,6 +38,7 @@ type plugin struct {
 // plugins are memkube's plugins, in kube-apiserver's order.
 var plugins = []plugin{
 	{name: TaintNodesByConditionPluginName, new: func(Config) (admission.Interface, error) { return newNodeTaint(), nil }},
+	{name: PodSecurityPluginName, new: func(c Config) (admission.Interface, error) { return newPodSecurity(c.Informers, c.Client) }, informers: podSecurityInformers},
 	{name: PriorityPluginName, new: func(c Config) (admission.Interface, error) { return newPriority(c.Informers), nil }, informers: priorityInformers},
 	{name: DefaultTolerationSecondsPluginName, new: func(Config) (admission.Interface, error) { return newDefaultTolerationSeconds(), nil }},
 	{name: DefaultStorageClassPluginName, new: func(c Config) (admission.Interface, error) { return newDefaultStorageClass(c.Informers), nil }, informers: storageClassInformers},
@@ -53,6 +54,7 @@ var plugins = []plugin{
 var order = []string{
 	lifecycle.PluginName,
 	TaintNodesByConditionPluginName,
+	PodSecurityPluginName,
 	PriorityPluginName,
 	DefaultTolerationSecondsPluginName,
 	DefaultStorageClassPluginName,
