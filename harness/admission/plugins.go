@@ -37,6 +37,7 @@ type plugin struct {
 
 // plugins are memkube's plugins, in kube-apiserver's order.
 var plugins = []plugin{
+	{name: LimitRangerPluginName, new: func(c Config) (admission.Interface, error) { return newLimitRanger(c.Informers, c.Client), nil }, informers: limitRangerInformers},
 	{name: TaintNodesByConditionPluginName, new: func(Config) (admission.Interface, error) { return newNodeTaint(), nil }},
 	{name: PodSecurityPluginName, new: func(c Config) (admission.Interface, error) { return newPodSecurity(c.Informers, c.Client) }, informers: podSecurityInformers},
 	{name: PriorityPluginName, new: func(c Config) (admission.Interface, error) { return newPriority(c.Informers), nil }, informers: priorityInformers},
@@ -53,6 +54,7 @@ var plugins = []plugin{
 // has: the mutating ones run in this order, then the validating ones.
 var order = []string{
 	lifecycle.PluginName,
+	LimitRangerPluginName,
 	TaintNodesByConditionPluginName,
 	PodSecurityPluginName,
 	PriorityPluginName,
