@@ -76,6 +76,7 @@ import (
 	"github.com/memkube/memkube/harness/auth/serviceaccount"
 	gccontroller "github.com/memkube/memkube/harness/controllers/gc"
 	namespacecontroller "github.com/memkube/memkube/harness/controllers/namespace"
+	resourcequotacontroller "github.com/memkube/memkube/harness/controllers/resourcequota"
 	serviceaccountcontroller "github.com/memkube/memkube/harness/controllers/serviceaccount"
 	"github.com/memkube/memkube/harness/faults"
 	"github.com/memkube/memkube/harness/openapi"
@@ -459,6 +460,8 @@ type Controllers struct {
 	// NoClusterRoleAggregation: aggregated ClusterRoles (admin, edit, view,
 	// and users' own) no longer follow the roles they select.
 	NoClusterRoleAggregation bool
+	// NoResourceQuota: ResourceQuotas get no status (as in envtest).
+	NoResourceQuota bool
 }
 
 // startControllers runs the enabled controllers until runCtx ends; Stop
@@ -488,6 +491,14 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 			return fmt.Errorf("clusterrole aggregation controller: %w", err)
 		}
 		s.controllers.Go(func() { c.Run(runCtx) })
+	}
+	if !opts.NoResourceQuota {
+		c, err := resourcequotacontroller.New(cfg, s.clock)
+		if err != nil {
+			return fmt.Errorf("resource quota controller: %w", err)
+		}
+		// kube-controller-manager's default --concurrent-resource-quota-syncs.
+		s.controllers.Go(func() { c.Run(runCtx, 5) })
 	}
 	if !opts.NoServiceAccount {
 		c, err := serviceaccountcontroller.New(cfg, s.caPEM)
