@@ -365,7 +365,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		case <-time.After(time.Millisecond):
 		}
 	}
-	chain, resetMapper, err := newAdmissionChain(config, admissionPlugins, kubeInformers, client, dynamicClient, webhooks)
+	chain, resetMapper, err := newAdmissionChain(config, admissionPlugins, kubeInformers, client, dynamicClient, webhooks, kubeadmission.QuotaInitializer(s.clock))
 	if err != nil {
 		cancel()
 		gs.Destroy()
@@ -460,7 +460,9 @@ type Controllers struct {
 	// NoClusterRoleAggregation: aggregated ClusterRoles (admin, edit, view,
 	// and users' own) no longer follow the roles they select.
 	NoClusterRoleAggregation bool
-	// NoResourceQuota: ResourceQuotas get no status (as in envtest).
+	// NoResourceQuota: ResourceQuotas get no status (as in envtest), and
+	// the ResourceQuota admission plugin, which matches quotas by
+	// status.hard, enforces none.
 	NoResourceQuota bool
 }
 

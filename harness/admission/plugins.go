@@ -10,6 +10,7 @@ import (
 	"k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle"
 	mutatingadmissionpolicy "k8s.io/apiserver/pkg/admission/plugin/policy/mutating"
 	validatingadmissionpolicy "k8s.io/apiserver/pkg/admission/plugin/policy/validating"
+	"k8s.io/apiserver/pkg/admission/plugin/resourcequota"
 	mutatingwebhook "k8s.io/apiserver/pkg/admission/plugin/webhook/mutating"
 	validatingwebhook "k8s.io/apiserver/pkg/admission/plugin/webhook/validating"
 	"k8s.io/client-go/informers"
@@ -27,7 +28,8 @@ type Config struct {
 	Client kubernetes.Interface
 }
 
-// plugin is one of memkube's plugins: how to make it, and the informers it
+// plugin is one of memkube's plugins: how to make it (nil: Register
+// registers k8s.io/apiserver's plugin of the name), and the informers it
 // reads (which the server syncs before it builds the chain).
 type plugin struct {
 	name      string
@@ -47,6 +49,8 @@ var plugins = []plugin{
 	{name: PersistentVolumeClaimResizePluginName, new: func(c Config) (admission.Interface, error) { return newPVCResize(c.Informers), nil }, informers: storageClassInformers},
 	{name: RuntimeClassPluginName, new: func(c Config) (admission.Interface, error) { return newRuntimeClass(c.Informers, c.Client), nil }, informers: runtimeClassInformers},
 	{name: DefaultIngressClassPluginName, new: func(c Config) (admission.Interface, error) { return newDefaultIngressClass(c.Informers), nil }, informers: ingressClassInformers},
+	// k8s.io/apiserver's, registered by resourcequota.Register.
+	{name: resourcequota.PluginName, informers: resourceQuotaInformers},
 }
 
 // order is kube-apiserver v1.37's AllOrderedPlugins
@@ -68,6 +72,7 @@ var order = []string{
 	mutatingwebhook.PluginName,
 	validatingadmissionpolicy.PluginName,
 	validatingwebhook.PluginName,
+	resourcequota.PluginName,
 }
 
 // defaultOff are the plugins off unless enabled. kube-apiserver turns
@@ -78,8 +83,11 @@ var defaultOff = sets.New[string]()
 // already (genericoptions.NewAdmissionOptions); they are made with c.
 func Register(ps *admission.Plugins, c Config) {
 	for _, p := range plugins {
-		ps.Register(p.name, func(io.Reader) (admission.Interface, error) { return p.new(c) })
+		if p.new != nil {
+			ps.Register(p.name, func(io.Reader) (admission.Interface, error) { return p.new(c) })
+		}
 	}
+	resourcequota.Register(ps)
 }
 
 // Enabled returns the plugins of a server in chain order: every plugin on
