@@ -90,7 +90,7 @@ func (l *lateAdmission) Validate(ctx context.Context, a admission.Attributes, o 
 func newAdmissionChain(config *genericapiserver.Config, names []string, kubeInformers informers.SharedInformerFactory, client kubernetes.Interface,
 	dynamicClient dynamic.Interface, extra ...admission.PluginInitializer) (_ admission.Interface, resetMapper func(ctx context.Context), _ error) {
 	opts := genericoptions.NewAdmissionOptions()
-	kubeadmission.Register(opts.Plugins, kubeadmission.Config{Informers: kubeInformers, Client: client})
+	kubeadmission.Register(opts.Plugins, kubeadmission.Config{Informers: kubeInformers, Client: client, Authorizer: config.Authorization.Authorizer})
 	configProvider, err := admission.ReadAdmissionConfiguration(names, "", nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("admission configuration: %w", err)

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apiserver/pkg/admission/plugin/resourcequota"
 	mutatingwebhook "k8s.io/apiserver/pkg/admission/plugin/webhook/mutating"
 	validatingwebhook "k8s.io/apiserver/pkg/admission/plugin/webhook/validating"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
@@ -26,6 +27,8 @@ type Config struct {
 	Informers informers.SharedInformerFactory
 	// Client is the server's loopback client.
 	Client kubernetes.Interface
+	// Authorizer is the server's authorizer.
+	Authorizer authorizer.Authorizer
 }
 
 // plugin is one of memkube's plugins: how to make it (nil: Register
@@ -48,6 +51,9 @@ var plugins = []plugin{
 	{name: StorageObjectInUseProtectionPluginName, new: func(Config) (admission.Interface, error) { return newStorageProtection(), nil }},
 	{name: PersistentVolumeClaimResizePluginName, new: func(c Config) (admission.Interface, error) { return newPVCResize(c.Informers), nil }, informers: storageClassInformers},
 	{name: RuntimeClassPluginName, new: func(c Config) (admission.Interface, error) { return newRuntimeClass(c.Informers, c.Client), nil }, informers: runtimeClassInformers},
+	{name: CertificateSigningPluginName, new: func(c Config) (admission.Interface, error) { return newCertificateSigning(c.Authorizer), nil }},
+	{name: ClusterTrustBundleAttestPluginName, new: func(c Config) (admission.Interface, error) { return newTrustBundleAttest(c.Authorizer), nil }},
+	{name: CertificateSubjectRestrictionPluginName, new: func(Config) (admission.Interface, error) { return newCertificateSubjectRestriction(), nil }},
 	{name: DefaultIngressClassPluginName, new: func(c Config) (admission.Interface, error) { return newDefaultIngressClass(c.Informers), nil }, informers: ingressClassInformers},
 	// k8s.io/apiserver's, registered by resourcequota.Register.
 	{name: resourcequota.PluginName, informers: resourceQuotaInformers},
@@ -67,6 +73,9 @@ var order = []string{
 	StorageObjectInUseProtectionPluginName,
 	PersistentVolumeClaimResizePluginName,
 	RuntimeClassPluginName,
+	CertificateSigningPluginName,
+	ClusterTrustBundleAttestPluginName,
+	CertificateSubjectRestrictionPluginName,
 	DefaultIngressClassPluginName,
 	mutatingadmissionpolicy.PluginName,
 	mutatingwebhook.PluginName,
