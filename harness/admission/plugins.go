@@ -55,6 +55,7 @@ var plugins = []plugin{
 	{name: ClusterTrustBundleAttestPluginName, new: func(c Config) (admission.Interface, error) { return newTrustBundleAttest(c.Authorizer), nil }},
 	{name: CertificateSubjectRestrictionPluginName, new: func(Config) (admission.Interface, error) { return newCertificateSubjectRestriction(), nil }},
 	{name: DefaultIngressClassPluginName, new: func(c Config) (admission.Interface, error) { return newDefaultIngressClass(c.Informers), nil }, informers: ingressClassInformers},
+	{name: PodTopologyLabelsPluginName, new: func(c Config) (admission.Interface, error) { return newPodTopologyLabels(c.Informers), nil }, informers: nodeInformers},
 	// k8s.io/apiserver's, registered by resourcequota.Register.
 	{name: resourcequota.PluginName, informers: resourceQuotaInformers},
 }
@@ -77,6 +78,7 @@ var order = []string{
 	ClusterTrustBundleAttestPluginName,
 	CertificateSubjectRestrictionPluginName,
 	DefaultIngressClassPluginName,
+	PodTopologyLabelsPluginName,
 	mutatingadmissionpolicy.PluginName,
 	mutatingwebhook.PluginName,
 	validatingadmissionpolicy.PluginName,
