@@ -78,6 +78,7 @@ import (
 	namespacecontroller "github.com/memkube/memkube/harness/controllers/namespace"
 	resourcequotacontroller "github.com/memkube/memkube/harness/controllers/resourcequota"
 	serviceaccountcontroller "github.com/memkube/memkube/harness/controllers/serviceaccount"
+	"github.com/memkube/memkube/harness/controllers/storageprotection"
 	"github.com/memkube/memkube/harness/faults"
 	"github.com/memkube/memkube/harness/openapi"
 	"github.com/memkube/memkube/harness/pki"
@@ -464,6 +465,11 @@ type Controllers struct {
 	// the ResourceQuota admission plugin, which matches quotas by
 	// status.hard, enforces none.
 	NoResourceQuota bool
+	// NoStorageProtection: deleted claims, volumes and volume attributes
+	// classes keep the protection finalizers StorageObjectInUseProtection
+	// gives them, and stay Terminating (as in envtest), as do their
+	// namespaces.
+	NoStorageProtection bool
 }
 
 // startControllers runs the enabled controllers until runCtx ends; Stop
@@ -501,6 +507,13 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 		}
 		// kube-controller-manager's default --concurrent-resource-quota-syncs.
 		s.controllers.Go(func() { c.Run(runCtx, 5) })
+	}
+	if !opts.NoStorageProtection {
+		c, err := storageprotection.New(cfg, s.clock)
+		if err != nil {
+			return fmt.Errorf("storage protection controllers: %w", err)
+		}
+		s.controllers.Go(func() { c.Run(runCtx, 1) })
 	}
 	if !opts.NoServiceAccount {
 		c, err := serviceaccountcontroller.New(cfg, s.caPEM)
