@@ -43,6 +43,7 @@ type plugin struct {
 // plugins are memkube's plugins, in kube-apiserver's order.
 var plugins = []plugin{
 	{name: LimitRangerPluginName, new: func(c Config) (admission.Interface, error) { return newLimitRanger(c.Informers, c.Client), nil }, informers: limitRangerInformers},
+	{name: ServiceAccountPluginName, new: func(c Config) (admission.Interface, error) { return newServiceAccount(c.Informers, c.Client), nil }, informers: serviceAccountInformers},
 	{name: TaintNodesByConditionPluginName, new: func(Config) (admission.Interface, error) { return newNodeTaint(), nil }},
 	{name: PodSecurityPluginName, new: func(c Config) (admission.Interface, error) { return newPodSecurity(c.Informers, c.Client) }, informers: podSecurityInformers},
 	{name: PriorityPluginName, new: func(c Config) (admission.Interface, error) { return newPriority(c.Informers), nil }, informers: priorityInformers},
@@ -66,6 +67,7 @@ var plugins = []plugin{
 var order = []string{
 	lifecycle.PluginName,
 	LimitRangerPluginName,
+	ServiceAccountPluginName,
 	TaintNodesByConditionPluginName,
 	PodSecurityPluginName,
 	PriorityPluginName,
@@ -88,7 +90,7 @@ var order = []string{
 
 // defaultOff are the plugins off unless enabled. kube-apiserver turns
 // ServiceAccount on; envtest turns it off, and so does memkube.
-var defaultOff = sets.New[string]()
+var defaultOff = sets.New(ServiceAccountPluginName)
 
 // Register registers memkube's plugins in ps, which has k8s.io/apiserver's
 // already (genericoptions.NewAdmissionOptions); they are made with c.
