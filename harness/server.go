@@ -12,9 +12,16 @@
 //     tokens, and optionally anonymous requests, a token webhook and a
 //     front proxy; not OIDC/--authentication-config, bootstrap tokens or
 //     the token cache (tokens are checked on every request).
-//   - Admission has k8s.io/apiserver's plugins (NamespaceLifecycle,
-//     admission policies, webhooks) but not kube-apiserver's own
-//     (LimitRanger, ResourceQuota, ServiceAccount, DefaultStorageClass, ...).
+//   - Admission runs kube-apiserver v1.37's default plugins in its order
+//     (k8s.io/apiserver's and harness/admission's; Options.Admission
+//     switches them), except ServiceAccount, off by default as in
+//     envtest. Not there: CertificateApproval and PodResizeValidator
+//     (certificatesigningrequests/approval and pods/resize are not
+//     served), NodeDeclaredFeatureValidator (updates of pods on nodes that
+//     declare features), PodGroupProtection (inert in v1.37: GenericWorkload
+//     is off), the plugins' flags and --admission-control-config-file.
+//     ResourceQuota does not measure DRA devices by device class
+//     (harness/quota).
 //   - Pod subresources other than status and binding (log, exec, eviction,
 //     ephemeralcontainers, resize, ...), nodes/proxy, services/proxy and
 //     certificatesigningrequests/approval are not served;
