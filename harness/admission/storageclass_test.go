@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/retry"
 	clocktesting "k8s.io/utils/clock/testing"
 	"k8s.io/utils/ptr"
 
@@ -140,11 +141,18 @@ func TestPersistentVolumeClaimResize(t *testing.T) {
 		}
 		return pvc
 	}
+	// the latest claim: the storage protection controller writes the
+	// Unused condition of Bound claims.
 	resize := func(ctx context.Context, pvc *corev1.PersistentVolumeClaim, size string) error {
-		pvc = pvc.DeepCopy()
-		pvc.Spec.Resources.Requests[corev1.ResourceStorage] = resource.MustParse(size)
-		_, err := c.CoreV1().PersistentVolumeClaims("default").Update(ctx, pvc, metav1.UpdateOptions{DryRun: []string{metav1.DryRunAll}})
-		return err
+		return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			pvc, err := c.CoreV1().PersistentVolumeClaims("default").Get(ctx, pvc.Name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			pvc.Spec.Resources.Requests[corev1.ResourceStorage] = resource.MustParse(size)
+			_, err = c.CoreV1().PersistentVolumeClaims("default").Update(ctx, pvc, metav1.UpdateOptions{DryRun: []string{metav1.DryRunAll}})
+			return err
+		})
 	}
 	// the plugin reads classes from an informer: wait until it allows.
 	ok := newClaim("ok", "grows", true)
