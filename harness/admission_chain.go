@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/admission/initializer"
@@ -19,6 +18,8 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/restmapper"
+
+	kubeadmission "github.com/memkube/memkube/harness/admission"
 )
 
 // lateAdmission is the server's admission chain, built once the informers
@@ -81,21 +82,15 @@ func (l *lateAdmission) Validate(ctx context.Context, a admission.Attributes, o 
 }
 
 // newAdmissionChain is AdmissionOptions.ApplyTo without setting the config:
-// k8s.io/apiserver's plugins in kube-apiserver's order (NamespaceLifecycle,
-// MutatingAdmissionPolicy, MutatingAdmissionWebhook,
-// ValidatingAdmissionPolicy, ValidatingAdmissionWebhook), then memkube's
-// own. resetMapper is ApplyTo's post-start hook: it refreshes the REST
-// mapper the plugins resolve resources with, every 30 s until ctx ends.
-func newAdmissionChain(config *genericapiserver.Config, kubeInformers informers.SharedInformerFactory, client kubernetes.Interface,
+// the plugins names (kubeadmission.Enabled: k8s.io/apiserver's and
+// memkube's, in kube-apiserver's order), then memkube's own
+// establishedInThePast. resetMapper is ApplyTo's post-start hook: it
+// refreshes the REST mapper the plugins resolve resources with, every 30 s
+// until ctx ends.
+func newAdmissionChain(config *genericapiserver.Config, names []string, kubeInformers informers.SharedInformerFactory, client kubernetes.Interface,
 	dynamicClient dynamic.Interface, extra ...admission.PluginInitializer) (_ admission.Interface, resetMapper func(ctx context.Context), _ error) {
 	opts := genericoptions.NewAdmissionOptions()
-	var names []string
-	off := sets.New(sets.List(opts.DefaultOffPlugins)...).Insert(opts.DisablePlugins...)
-	for _, name := range opts.RecommendedPluginOrder {
-		if !off.Has(name) {
-			names = append(names, name)
-		}
-	}
+	kubeadmission.Register(opts.Plugins, kubeadmission.Config{Informers: kubeInformers, Client: client, Authorizer: config.Authorization.Authorizer})
 	configProvider, err := admission.ReadAdmissionConfiguration(names, "", nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("admission configuration: %w", err)

@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -25,13 +26,20 @@ import (
 const kubernetesServiceIP = "10.0.0.1"
 
 // bootstrap creates what kube-apiserver creates at start: the four system
-// namespaces, the default ServiceCIDR and the default/kubernetes Service.
-// Over a reused etcd they may exist already: they are kept.
+// namespaces, the system PriorityClasses, the default ServiceCIDR and the
+// default/kubernetes Service. Over a reused etcd they may exist already:
+// they are kept.
 func (s *Server) bootstrap(storage map[schema.GroupVersion]map[string]rest.Storage) error {
 	core := storage[corev1.SchemeGroupVersion]
 	for _, name := range []string{metav1.NamespaceDefault, metav1.NamespaceSystem, metav1.NamespacePublic, corev1.NamespaceNodeLease} {
 		if err := create(core["namespaces"], "", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return fmt.Errorf("create namespace %s: %w", name, err)
+		}
+	}
+	// kube-apiserver's scheduling/bootstrap-system-priority-classes hook.
+	for _, pc := range systemPriorityClasses() {
+		if err := create(storage[schedulingv1.SchemeGroupVersion]["priorityclasses"], "", pc); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("create priorityclass %s: %w", pc.Name, err)
 		}
 	}
 	if err := bootstrapServiceCIDR(storage[networkingv1.SchemeGroupVersion], s.clock); err != nil {
@@ -69,6 +77,24 @@ func (s *Server) bootstrap(storage map[schema.GroupVersion]map[string]rest.Stora
 		return fmt.Errorf("create service default/kubernetes: %w", err)
 	}
 	return nil
+}
+
+// systemPriorityClasses are upstream's SystemPriorityClasses
+// (pkg/apis/scheduling/v1): the two classes above user-definable values.
+func systemPriorityClasses() []*schedulingv1.PriorityClass {
+	const systemCritical = 2 * 1000000000 // 2 * HighestUserDefinablePriority
+	return []*schedulingv1.PriorityClass{
+		{
+			ObjectMeta:  metav1.ObjectMeta{Name: "system-node-critical"},
+			Value:       systemCritical + 1000,
+			Description: "Used for system critical pods that must not be moved from their current node.",
+		},
+		{
+			ObjectMeta:  metav1.ObjectMeta{Name: "system-cluster-critical"},
+			Value:       systemCritical,
+			Description: "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.",
+		},
+	}
 }
 
 func create(storage rest.Storage, namespace string, obj runtime.Object) error {

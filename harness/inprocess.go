@@ -88,9 +88,16 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 		return nil, fmt.Errorf("memkube: waiting for the server to serve: %w", req.Context().Err())
 	}
 	h := t.handler.Load()
-	ctx, cancel := context.WithCancel(req.Context())
+	// The server's request context ends with the client's but carries none
+	// of its values: a request the server makes to itself while serving
+	// another (an admission plugin's live lookup) would otherwise inherit
+	// that request's audit context, user and deadline, which a request over
+	// a socket never does.
+	ctx, cancel := context.WithCancel(context.Background())
+	stopCancel := context.AfterFunc(req.Context(), cancel)
 	untrack, ok := t.track(&cancel)
 	if !ok {
+		stopCancel()
 		cancel()
 		return nil, errors.New("memkube: the server has stopped")
 	}
@@ -114,6 +121,7 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 			_ = w.body.Flush()
 			_ = pw.Close()
 			_ = in.Body.Close()
+			stopCancel()
 			cancel()
 			untrack()
 		}()
@@ -124,6 +132,9 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 	case <-ctx.Done():
 		_ = pr.Close()
 		cancel()
+		if err := req.Context().Err(); err != nil {
+			return nil, err
+		}
 		return nil, ctx.Err()
 	}
 	return &http.Response{

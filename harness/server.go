@@ -12,9 +12,17 @@
 //     tokens, and optionally anonymous requests, a token webhook and a
 //     front proxy; not OIDC/--authentication-config, bootstrap tokens or
 //     the token cache (tokens are checked on every request).
-//   - Admission has k8s.io/apiserver's plugins (NamespaceLifecycle,
-//     admission policies, webhooks) but not kube-apiserver's own
-//     (LimitRanger, ResourceQuota, ServiceAccount, DefaultStorageClass, ...).
+//   - Admission runs kube-apiserver v1.37's default plugins in its order
+//     (k8s.io/apiserver's and harness/admission's; Options.Admission
+//     switches them), except ServiceAccount, off by default as in
+//     envtest. Not there: CertificateApproval (approving through
+//     certificatesigningrequests/approval needs no "approve" permission on
+//     the signer), PodResizeValidator (pods/resize is not served),
+//     NodeDeclaredFeatureValidator (updates of pods on nodes that declare
+//     features), PodGroupProtection (inert in v1.37: GenericWorkload is
+//     off), the plugins' flags and --admission-control-config-file.
+//     ResourceQuota does not measure DRA devices by device class
+//     (harness/quota).
 //     Webhooks given as a service reference are called at one of the
 //     service's EndpointSlice endpoints (--enable-aggregator-routing), not
 //     at its cluster IP (kube-apiserver's default, unroutable in a test):
@@ -86,13 +94,16 @@ import (
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 
+	kubeadmission "github.com/memkube/memkube/harness/admission"
 	"github.com/memkube/memkube/harness/apis"
 	"github.com/memkube/memkube/harness/auth/rbac"
 	"github.com/memkube/memkube/harness/auth/rbac/aggregation"
 	"github.com/memkube/memkube/harness/auth/serviceaccount"
 	gccontroller "github.com/memkube/memkube/harness/controllers/gc"
 	namespacecontroller "github.com/memkube/memkube/harness/controllers/namespace"
+	resourcequotacontroller "github.com/memkube/memkube/harness/controllers/resourcequota"
 	serviceaccountcontroller "github.com/memkube/memkube/harness/controllers/serviceaccount"
+	"github.com/memkube/memkube/harness/controllers/storageprotection"
 	"github.com/memkube/memkube/harness/faults"
 	"github.com/memkube/memkube/harness/openapi"
 	"github.com/memkube/memkube/harness/pki"
@@ -130,6 +141,8 @@ type Options struct {
 	FlowControl FlowControlOptions
 	// Audit writes kube-apiserver's audit log, alongside Record (audit.go).
 	Audit AuditOptions
+	// Admission chooses the admission plugins (admission_options.go).
+	Admission AdmissionOptions
 	// ServerLogs keeps k8s.io/apiserver's and the controllers' klog lines
 	// on stderr. By default the process's first Start quiets klog below
 	// ERROR (klog is process-global); so does setting MEMKUBE_LOG.
@@ -303,14 +316,16 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if config.Authorization.Authorizer, config.RuleResolver, err = newAuthorizer(opts.Auth, rbacAuthz); err != nil {
 		return nil, fmt.Errorf("authorizer: %w", err)
 	}
-	// k8s.io/apiserver's admission plugins in kube-apiserver's order:
-	// NamespaceLifecycle, MutatingAdmissionPolicy, MutatingAdmissionWebhook,
-	// ValidatingAdmissionPolicy, ValidatingAdmissionWebhook.
+	// the admission plugins in kube-apiserver's order (admission_chain.go).
 	dynamicClient, err := dynamic.NewForConfig(config.LoopbackClientConfig)
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
 	webhooks := webhookinit.NewPluginInitializer(s.webhooks.wrapResolver, s.services)
+	admissionPlugins, err := kubeadmission.Enabled(opts.Admission.Enable, opts.Admission.Disable)
+	if err != nil {
+		return nil, fmt.Errorf("admission: %w", err)
+	}
 	// built once the informers have synced (admission_chain.go).
 	lateChain := newLateAdmission()
 	config.AdmissionControl = lateChain
@@ -380,6 +395,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		kubeInformers.Admissionregistration().V1().MutatingAdmissionPolicies().Informer(),
 		kubeInformers.Admissionregistration().V1().MutatingAdmissionPolicyBindings().Informer(),
 	}
+	admissionInformers = append(admissionInformers, kubeadmission.Informers(kubeInformers, admissionPlugins)...)
 	kubeInformers.Start(runCtx.Done())
 	for !allSynced(admissionInformers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() {
 		select {
@@ -390,7 +406,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		case <-time.After(time.Millisecond):
 		}
 	}
-	chain, resetMapper, err := newAdmissionChain(config, kubeInformers, client, dynamicClient, webhooks)
+	chain, resetMapper, err := newAdmissionChain(config, admissionPlugins, kubeInformers, client, dynamicClient, webhooks, kubeadmission.QuotaInitializer(s.clock))
 	if err != nil {
 		cancel()
 		gs.Destroy()
@@ -507,6 +523,15 @@ type Controllers struct {
 	// NoClusterRoleAggregation: aggregated ClusterRoles (admin, edit, view,
 	// and users' own) no longer follow the roles they select.
 	NoClusterRoleAggregation bool
+	// NoResourceQuota: ResourceQuotas get no status (as in envtest), and
+	// the ResourceQuota admission plugin, which matches quotas by
+	// status.hard, enforces none.
+	NoResourceQuota bool
+	// NoStorageProtection: deleted claims, volumes and volume attributes
+	// classes keep the protection finalizers StorageObjectInUseProtection
+	// gives them, and stay Terminating (as in envtest), as do their
+	// namespaces.
+	NoStorageProtection bool
 }
 
 // startControllers runs the enabled controllers until runCtx ends; Stop
@@ -536,6 +561,21 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 			return fmt.Errorf("clusterrole aggregation controller: %w", err)
 		}
 		s.controllers.Go(func() { c.Run(runCtx) })
+	}
+	if !opts.NoResourceQuota {
+		c, err := resourcequotacontroller.New(cfg, s.clock)
+		if err != nil {
+			return fmt.Errorf("resource quota controller: %w", err)
+		}
+		// kube-controller-manager's default --concurrent-resource-quota-syncs.
+		s.controllers.Go(func() { c.Run(runCtx, 5) })
+	}
+	if !opts.NoStorageProtection {
+		c, err := storageprotection.New(cfg, s.clock)
+		if err != nil {
+			return fmt.Errorf("storage protection controllers: %w", err)
+		}
+		s.controllers.Go(func() { c.Run(runCtx, 1) })
 	}
 	if !opts.NoServiceAccount {
 		c, err := serviceaccountcontroller.New(cfg, s.caPEM)

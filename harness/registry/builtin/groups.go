@@ -2,6 +2,8 @@ package builtin
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -98,6 +100,34 @@ func networkingKinds() []*registry.Kind {
 	}
 }
 
+// trustBundleName is upstream's ValidateClusterTrustBundleName, which reads
+// the spec: a bundle of a signer is named <signer, / as :>:<subdomain>, one
+// without may have no ":" in its DNS-subdomain name. The name is checked
+// with the object, not by the name rule.
+func trustBundleName(k *registry.Kind) {
+	k.NameValidation = anyName
+	k.Validate = func(_ context.Context, obj runtime.Object) field.ErrorList {
+		b := obj.(*certificatesv1.ClusterTrustBundle)
+		var msgs []string
+		if b.Spec.SignerName == "" {
+			if strings.Contains(b.Name, ":") {
+				msgs = []string{`ClusterTrustBundle without signer name must not have ":" in its name`}
+			} else {
+				msgs = validation.IsDNS1123Subdomain(b.Name)
+			}
+		} else if prefix := strings.ReplaceAll(b.Spec.SignerName, "/", ":") + ":"; !strings.HasPrefix(b.Name, prefix) {
+			msgs = []string{fmt.Sprintf("ClusterTrustBundle for signerName %s must be named with prefix %s", b.Spec.SignerName, prefix)}
+		} else {
+			msgs = validation.IsDNS1123Subdomain(strings.TrimPrefix(b.Name, prefix))
+		}
+		var errs field.ErrorList
+		for _, msg := range msgs {
+			errs = append(errs, field.Invalid(field.NewPath("metadata", "name"), b.Name, msg))
+		}
+		return errs
+	}
+}
+
 // ipAddressName is upstream's ValidateIPAddressName: the name is the IP.
 func ipAddressName(name string, _ bool) []string {
 	var out []string
@@ -163,7 +193,7 @@ func otherKinds() []*registry.Kind {
 	return []*registry.Kind{
 		with(kind[certificatesv1.CertificateSigningRequest, certificatesv1.CertificateSigningRequestList](certificatesv1.GroupName, "certificatesigningrequests", "CertificateSigningRequest", false),
 			short("csr"), status, names(anyName), selectable(csrFields), csrConditions),
-		with(kind[certificatesv1.ClusterTrustBundle, certificatesv1.ClusterTrustBundleList](certificatesv1.GroupName, "clustertrustbundles", "ClusterTrustBundle", false), selectable(clusterTrustBundleFields)),
+		with(kind[certificatesv1.ClusterTrustBundle, certificatesv1.ClusterTrustBundleList](certificatesv1.GroupName, "clustertrustbundles", "ClusterTrustBundle", false), trustBundleName, selectable(clusterTrustBundleFields)),
 		with(kind[certificatesv1.PodCertificateRequest, certificatesv1.PodCertificateRequestList](certificatesv1.GroupName, "podcertificaterequests", "PodCertificateRequest", true), status, selectable(podCertificateRequestFields)),
 		with(kind[coordinationv1.Lease, coordinationv1.LeaseList](coordinationv1.GroupName, "leases", "Lease", true), createOnUpdate),
 		with(kind[discoveryv1.EndpointSlice, discoveryv1.EndpointSliceList](discoveryv1.GroupName, "endpointslices", "EndpointSlice", true), generation),

@@ -1,0 +1,28 @@
+// Package admission has kube-apiserver's own admission plugins, the ones
+// k8s.io/apiserver leaves to the kube-apiserver binary (which lives in
+// k8s.io/kubernetes, never imported): each file is one plugin, written from
+// upstream's plugin/pkg/admission (v1.37) with its rules and messages.
+// Register adds them to k8s.io/apiserver's plugins, Enabled says which run
+// and in which order, Informers which informers they read, and
+// QuotaInitializer gives k8s.io/apiserver's ResourceQuota plugin
+// harness/quota's evaluators.
+//
+// In kube-apiserver's order: NamespaceLifecycle (k8s.io/apiserver's),
+// LimitRanger, ServiceAccount (off by default, as in envtest),
+// TaintNodesByCondition, PodSecurity (k8s.io/pod-security-admission),
+// Priority, DefaultTolerationSeconds, DefaultStorageClass,
+// StorageObjectInUseProtection, PersistentVolumeClaimResize, RuntimeClass,
+// CertificateSigning, ClusterTrustBundleAttest,
+// CertificateSubjectRestriction, DefaultIngressClass, PodTopologyLabels,
+// then k8s.io/apiserver's policy and webhook plugins and ResourceQuota.
+//
+// The objects the plugins see are the k8s.io/api types: memkube's internal
+// version of a group is its storage version's Go types (harness/apis).
+//
+// Known gaps: kube-apiserver's default CertificateApproval,
+// PodResizeValidator, NodeDeclaredFeatureValidator and PodGroupProtection
+// are not here (the harness package doc says why), nor are its default-off
+// plugins (AlwaysPullImages, NodeRestriction, PodNodeSelector, ...); the
+// plugins take no configuration (DefaultTolerationSeconds' 300 s,
+// PodSecurity's defaults and exemptions are upstream's defaults).
+package admission
