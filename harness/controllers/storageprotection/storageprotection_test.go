@@ -25,11 +25,7 @@ import (
 // TestMain fails the package if a stopped controller (or server) leaves
 // goroutines behind.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// the /healthz "log" check flushes klog once a minute, once per process.
-		goleak.IgnoreAnyFunction("k8s.io/apimachinery/pkg/util/wait.Forever"),
-		// a consistent read's 3s timer in the watch cache; it ends by itself.
-		goleak.IgnoreAnyFunction("k8s.io/apiserver/pkg/storage/cacher.(*watchCache).waitUntilFreshLocked.func2"))
+	goleak.VerifyTestMain(m, harnesstest.IgnoreLeaks()...)
 }
 
 // start starts a server with opts but without its own storage protection
