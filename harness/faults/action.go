@@ -42,6 +42,8 @@ type plan struct {
 	closeAfter int
 	// stall delays every watch event.
 	stall time.Duration
+	// noBookmarks withholds the bookmarks of plain watches.
+	noBookmarks bool
 }
 
 func (p *plan) watches() bool { return p.closeAfter >= 0 || p.stall > 0 }
@@ -231,6 +233,25 @@ func (a closeWatch) String() string { return fmt.Sprintf("CloseWatchAfter(%d)", 
 // filter) and counting Flush calls (the handler flushes only when no
 // other event is queued).
 func CloseWatchAfter(n int) Action { return closeWatch(n) }
+
+type withholdBookmarks struct{}
+
+func (withholdBookmarks) apply(p *plan, _ *rand.Rand) { p.noBookmarks = true }
+func (withholdBookmarks) validate() error             { return nil }
+func (withholdBookmarks) spec() ActionSpec            { return ActionSpec{Type: ActionWithholdBookmarks} }
+func (withholdBookmarks) watchStream()                {}
+func (withholdBookmarks) String() string              { return "WithholdBookmarks()" }
+
+// WithholdBookmarks makes the server send no bookmarks on matching
+// watches, as a server may (bookmarks are best effort): the watch is
+// served as if the client had not set allowWatchBookmarks. A watch-list
+// request (sendInitialEvents) is left alone: its initial-events-end
+// bookmark is part of the protocol, and without allowWatchBookmarks
+// kube-apiserver refuses the request. It matches watch requests only.
+// Rejected: dropping bookmark frames from the stream (their encoding
+// differs per content type, and the server's own resourceVersion
+// bookkeeping would still count them).
+func WithholdBookmarks() Action { return withholdBookmarks{} }
 
 type stallWatch time.Duration
 

@@ -62,11 +62,28 @@ func (inj *Injector) serve(rules []*Fault, next http.Handler, w http.ResponseWri
 		responsewriters.ErrorNegotiated(p.respond(info), inj.codecs, gv, w, r)
 		return
 	}
+	if p.noBookmarks && info.Verb == "watch" {
+		r = withoutBookmarks(r)
+	}
 	if p.watches() && info.Verb == "watch" {
 		inj.serveWatch(p, next, w, r)
 		return
 	}
 	next.ServeHTTP(w, r)
+}
+
+// withoutBookmarks is r without allowWatchBookmarks, unless r is a
+// watch-list request, which needs it.
+func withoutBookmarks(r *http.Request) *http.Request {
+	q := r.URL.Query()
+	if q.Get("sendInitialEvents") == "true" || !q.Has("allowWatchBookmarks") {
+		return r
+	}
+	q.Del("allowWatchBookmarks")
+	r = r.Clone(r.Context())
+	r.URL.RawQuery = q.Encode()
+	r.RequestURI = r.URL.RequestURI()
+	return r
 }
 
 // planFor fires the faults of rules that match a request, in order, and

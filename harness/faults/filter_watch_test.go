@@ -185,3 +185,37 @@ func TestStallWatch(t *testing.T) {
 		})
 	}
 }
+
+// queryBackend answers with the request's query, as the handler saw it.
+type queryBackend struct{}
+
+func (queryBackend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	_, _ = w.Write([]byte(r.URL.RawQuery + " " + r.RequestURI))
+}
+
+func TestWithholdBookmarks(t *testing.T) {
+	t.Parallel()
+	inj := faults.New(1)
+	h := newChain(inj, queryBackend{})
+	f := inj.Add(faults.Rule{Resources: []string{"deployments"}, Action: faults.WithholdBookmarks()})
+	for _, tc := range []struct {
+		name, target, want string
+	}{
+		{"watch", "/apis/apps/v1/namespaces/prod/deployments?allowWatchBookmarks=true&watch=true",
+			"watch=true /apis/apps/v1/namespaces/prod/deployments?watch=true"},
+		{"watch-list keeps the bookmark it needs", "/apis/apps/v1/namespaces/prod/deployments?allowWatchBookmarks=true&sendInitialEvents=true&watch=true",
+			"allowWatchBookmarks=true&sendInitialEvents=true&watch=true /apis/apps/v1/namespaces/prod/deployments?allowWatchBookmarks=true&sendInitialEvents=true&watch=true"},
+		{"list, not matched", "/apis/apps/v1/namespaces/prod/deployments?allowWatchBookmarks=true",
+			"allowWatchBookmarks=true /apis/apps/v1/namespaces/prod/deployments?allowWatchBookmarks=true"},
+	} {
+		if got := (req{method: "GET", target: tc.target}).do(h).Body.String(); got != tc.want {
+			t.Errorf("%s: the handler saw %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if f.Fired() != 2 {
+		t.Errorf("fired %d times, want 2 (the watches)", f.Fired())
+	}
+	if spec := f.Spec(); spec.Action == nil || spec.Action.Type != faults.ActionWithholdBookmarks {
+		t.Errorf("spec %+v, want action WithholdBookmarks", spec)
+	}
+}

@@ -53,6 +53,7 @@ type Spec struct {
 //	{"type": "DelayBetween", "min": "50ms", "max": "250ms"}
 //	{"type": "CloseWatchAfter", "events": 3}
 //	{"type": "StallWatch", "duration": "2s"}
+//	{"type": "WithholdBookmarks"}
 //
 // Status is Error with an apierrors.StatusError: code (400-599) is
 // required; reason defaults to the one client-go infers from the code
@@ -82,6 +83,7 @@ const (
 	ActionDelayBetween       = "DelayBetween"
 	ActionCloseWatchAfter    = "CloseWatchAfter"
 	ActionStallWatch         = "StallWatch"
+	ActionWithholdBookmarks  = "WithholdBookmarks"
 )
 
 // actionTypes are the types of ActionSpec in the order documented, each
@@ -97,6 +99,7 @@ var actionTypes = []actionType{
 	{ActionDelayBetween, []string{"min", "max"}},
 	{ActionCloseWatchAfter, []string{"events"}},
 	{ActionStallWatch, []string{"duration"}},
+	{ActionWithholdBookmarks, nil},
 }
 
 type actionType struct {
@@ -220,6 +223,8 @@ func (a *ActionSpec) action() (Action, error) {
 			return nil, errors.New("action StallWatch needs a duration")
 		}
 		return StallWatch(a.Duration.Duration), nil
+	case ActionWithholdBookmarks:
+		return WithholdBookmarks(), nil
 	}
 	panic("faults: action type " + a.Type + " is listed but not built") // actionTypes and this switch disagree
 }
