@@ -20,6 +20,8 @@ import (
 	"k8s.io/apiserver/pkg/quota/v1/generic"
 	resourcehelper "k8s.io/component-helpers/resource"
 	"k8s.io/utils/clock"
+
+	"github.com/memkube/memkube/harness/apis"
 )
 
 var podObjectCountName = generic.ObjectCountQuotaResourceNameFor(corev1.Resource("pods"))
@@ -306,57 +308,12 @@ func usesCrossNamespacePodAffinity(pod *corev1.Pod) bool {
 	return false
 }
 
-// podQOS is upstream's GetPodQOS: the pod's status, else ComputePodQOS
-// (pod-level resources first, else every container's cpu and memory).
+// podQOS is upstream's GetPodQOS: the pod's status, else ComputePodQOS.
 func podQOS(pod *corev1.Pod) corev1.PodQOSClass {
 	if pod.Status.QOSClass != "" {
 		return pod.Status.QOSClass
 	}
-	if resourcehelper.IsPodLevelResourcesSet(pod) {
-		return requirementsQOS(pod.Spec.Resources)
-	}
-	var qos corev1.PodQOSClass
-	for _, containers := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
-		for i := range containers {
-			switch c := requirementsQOS(&containers[i].Resources); {
-			case c == corev1.PodQOSBurstable:
-				return c
-			case qos == "":
-				qos = c
-			case qos != c:
-				return corev1.PodQOSBurstable
-			}
-		}
-	}
-	if qos == "" {
-		return corev1.PodQOSBestEffort
-	}
-	return qos
-}
-
-func requirementsQOS(r *corev1.ResourceRequirements) corev1.PodQOSClass {
-	if len(r.Requests) == 0 && len(r.Limits) == 0 {
-		return corev1.PodQOSBestEffort
-	}
-	var qos corev1.PodQOSClass
-	for _, name := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
-		req, lim := r.Requests[name], r.Limits[name]
-		var c corev1.PodQOSClass
-		switch {
-		case !req.Equal(lim):
-			return corev1.PodQOSBurstable
-		case req.IsZero():
-			c = corev1.PodQOSBestEffort
-		default:
-			c = corev1.PodQOSGuaranteed
-		}
-		if qos == "" {
-			qos = c
-		} else if qos != c {
-			return corev1.PodQOSBurstable
-		}
-	}
-	return qos
+	return apis.ComputePodQOS(pod)
 }
 
 // resourcesChanged: a container's status resources changed (a resize).

@@ -17,6 +17,7 @@ import (
 	storeerr "k8s.io/apiserver/pkg/storage/errors"
 	"k8s.io/apiserver/pkg/util/dryrun"
 
+	"github.com/memkube/memkube/harness/apis"
 	"github.com/memkube/memkube/harness/registry"
 )
 
@@ -192,56 +193,6 @@ func podCreate(k *registry.Kind) {
 				Reason: corev1.PodReasonSchedulingGated, Message: "Scheduling is blocked due to non-empty scheduling gates",
 			}}
 		}
-		pod.Status.QOSClass = podQOS(pod)
+		pod.Status.QOSClass = apis.ComputePodQOS(pod)
 	}
-}
-
-// podQOS is upstream's ComputePodQOS: from pod-level resources when set,
-// else from every container's CPU and memory requests and limits.
-func podQOS(pod *corev1.Pod) corev1.PodQOSClass {
-	if r := pod.Spec.Resources; r != nil && (len(r.Requests) > 0 || len(r.Limits) > 0) {
-		return requirementsQOS(r)
-	}
-	var qos corev1.PodQOSClass
-	for _, containers := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
-		for i := range containers {
-			switch c := requirementsQOS(&containers[i].Resources); {
-			case c == corev1.PodQOSBurstable:
-				return c
-			case qos == "":
-				qos = c
-			case qos != c:
-				return corev1.PodQOSBurstable
-			}
-		}
-	}
-	if qos == "" {
-		return corev1.PodQOSBestEffort
-	}
-	return qos
-}
-
-func requirementsQOS(r *corev1.ResourceRequirements) corev1.PodQOSClass {
-	if len(r.Requests) == 0 && len(r.Limits) == 0 {
-		return corev1.PodQOSBestEffort
-	}
-	var qos corev1.PodQOSClass
-	for _, name := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
-		req, lim := r.Requests[name], r.Limits[name]
-		var c corev1.PodQOSClass
-		switch {
-		case !req.Equal(lim):
-			return corev1.PodQOSBurstable
-		case req.IsZero():
-			c = corev1.PodQOSBestEffort
-		default:
-			c = corev1.PodQOSGuaranteed
-		}
-		if qos == "" {
-			qos = c
-		} else if qos != c {
-			return corev1.PodQOSBurstable
-		}
-	}
-	return qos
 }
