@@ -8,7 +8,9 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 )
 
@@ -60,92 +62,42 @@ func TestFieldSelectors(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	names := func(list func() ([]string, error)) []string {
+	// names are the names in a list, as the server returned them.
+	names := func(list runtime.Object, err error) []string {
 		t.Helper()
-		got, err := list()
 		if err != nil {
 			t.Fatal(err)
 		}
-		return got
-	}
-	podNames := func(selector string) func() ([]string, error) {
-		return func() ([]string, error) {
-			l, err := pods.List(ctx, metav1.ListOptions{FieldSelector: selector})
-			if err != nil {
-				return nil, err
-			}
-			var out []string
-			for _, p := range l.Items {
-				out = append(out, p.Name)
-			}
-			return out, nil
+		items, err := meta.ExtractList(list)
+		if err != nil {
+			t.Fatal(err)
 		}
+		var out []string
+		for _, item := range items {
+			m, err := meta.Accessor(item)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, m.GetName())
+		}
+		return out
 	}
+	selector := func(s string) metav1.ListOptions { return metav1.ListOptions{FieldSelector: s} }
 	for _, tc := range []struct {
 		what string
 		got  []string
 		want []string
 	}{
-		{"pods spec.nodeName=node-1", names(podNames("spec.nodeName=node-1")), []string{"a"}},
-		{"pods spec.host=node-1 (old clients)", names(podNames("spec.host=node-1")), []string{"a"}},
-		{"pods spec.nodeName=", names(podNames("spec.nodeName=")), []string{"b"}},
-		{"pods status.phase=Pending,spec.restartPolicy=Always", names(podNames("status.phase=Pending,spec.restartPolicy=Always")), []string{"a", "b"}},
-		{"pods spec.schedulerName!=default-scheduler", names(podNames("spec.schedulerName!=default-scheduler")), nil},
-		{"secrets type=kubernetes.io/tls", names(func() ([]string, error) {
-			l, err := secrets.List(ctx, metav1.ListOptions{FieldSelector: "type=kubernetes.io/tls"})
-			if err != nil {
-				return nil, err
-			}
-			var out []string
-			for _, s := range l.Items {
-				out = append(out, s.Name)
-			}
-			return out, nil
-		}), []string{"tls"}},
-		{"events involvedObject.name=a,reason=Scheduled", names(func() ([]string, error) {
-			l, err := c.CoreV1().Events("default").List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.name=a,reason=Scheduled"})
-			if err != nil {
-				return nil, err
-			}
-			var out []string
-			for _, e := range l.Items {
-				out = append(out, e.Name)
-			}
-			return out, nil
-		}), []string{"e"}},
-		{"events.k8s.io regarding.name=a", names(func() ([]string, error) {
-			l, err := c.EventsV1().Events("default").List(ctx, metav1.ListOptions{FieldSelector: "regarding.name=a"})
-			if err != nil {
-				return nil, err
-			}
-			var out []string
-			for _, e := range l.Items {
-				out = append(out, e.Name)
-			}
-			return out, nil
-		}), []string{"e"}},
-		{"namespaces status.phase=Active,metadata.name=default", names(func() ([]string, error) {
-			l, err := c.CoreV1().Namespaces().List(ctx, metav1.ListOptions{FieldSelector: "status.phase=Active,metadata.name=default"})
-			if err != nil {
-				return nil, err
-			}
-			var out []string
-			for _, n := range l.Items {
-				out = append(out, n.Name)
-			}
-			return out, nil
-		}), []string{"default"}},
-		{"jobs status.successful=0", names(func() ([]string, error) {
-			l, err := c.BatchV1().Jobs("default").List(ctx, metav1.ListOptions{FieldSelector: "status.successful=0"})
-			if err != nil {
-				return nil, err
-			}
-			var out []string
-			for _, j := range l.Items {
-				out = append(out, j.Name)
-			}
-			return out, nil
-		}), []string{"j"}},
+		{"pods spec.nodeName=node-1", names(pods.List(ctx, selector("spec.nodeName=node-1"))), []string{"a"}},
+		{"pods spec.host=node-1 (old clients)", names(pods.List(ctx, selector("spec.host=node-1"))), []string{"a"}},
+		{"pods spec.nodeName=", names(pods.List(ctx, selector("spec.nodeName="))), []string{"b"}},
+		{"pods status.phase=Pending,spec.restartPolicy=Always", names(pods.List(ctx, selector("status.phase=Pending,spec.restartPolicy=Always"))), []string{"a", "b"}},
+		{"pods spec.schedulerName!=default-scheduler", names(pods.List(ctx, selector("spec.schedulerName!=default-scheduler"))), nil},
+		{"secrets type=kubernetes.io/tls", names(secrets.List(ctx, selector("type=kubernetes.io/tls"))), []string{"tls"}},
+		{"events involvedObject.name=a,reason=Scheduled", names(c.CoreV1().Events("default").List(ctx, selector("involvedObject.name=a,reason=Scheduled"))), []string{"e"}},
+		{"events.k8s.io regarding.name=a", names(c.EventsV1().Events("default").List(ctx, selector("regarding.name=a"))), []string{"e"}},
+		{"namespaces status.phase=Active,metadata.name=default", names(c.CoreV1().Namespaces().List(ctx, selector("status.phase=Active,metadata.name=default"))), []string{"default"}},
+		{"jobs status.successful=0", names(c.BatchV1().Jobs("default").List(ctx, selector("status.successful=0"))), []string{"j"}},
 	} {
 		if !slices.Equal(tc.got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.what, tc.got, tc.want)
