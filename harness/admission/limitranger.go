@@ -86,8 +86,8 @@ func limitRangerInformers(f informers.SharedInformerFactory) []cache.SharedIndex
 	return []cache.SharedIndexInformer{f.Core().V1().LimitRanges().Informer()}
 }
 
-func (p *limitRanger) Admit(_ context.Context, a admission.Attributes, _ admission.ObjectInterfaces) error {
-	return p.run(a, func(lr *corev1.LimitRange, obj runtime.Object) error {
+func (p *limitRanger) Admit(ctx context.Context, a admission.Attributes, _ admission.ObjectInterfaces) error {
+	return p.run(ctx, a, func(lr *corev1.LimitRange, obj runtime.Object) error {
 		if pod, ok := obj.(*corev1.Pod); ok {
 			defaultPodResources(lr, pod)
 		}
@@ -95,8 +95,8 @@ func (p *limitRanger) Admit(_ context.Context, a admission.Attributes, _ admissi
 	})
 }
 
-func (p *limitRanger) Validate(_ context.Context, a admission.Attributes, _ admission.ObjectInterfaces) error {
-	return p.run(a, func(lr *corev1.LimitRange, obj runtime.Object) error {
+func (p *limitRanger) Validate(ctx context.Context, a admission.Attributes, _ admission.ObjectInterfaces) error {
+	return p.run(ctx, a, func(lr *corev1.LimitRange, obj runtime.Object) error {
 		switch obj := obj.(type) {
 		case *corev1.Pod:
 			return validatePodLimits(lr, obj)
@@ -121,7 +121,7 @@ func limitRangerApplies(a admission.Attributes) bool {
 	return pod || a.GetKind().GroupKind() == corev1.SchemeGroupVersion.WithKind("PersistentVolumeClaim").GroupKind()
 }
 
-func (p *limitRanger) run(a admission.Attributes, fn func(*corev1.LimitRange, runtime.Object) error) error {
+func (p *limitRanger) run(ctx context.Context, a admission.Attributes, fn func(*corev1.LimitRange, runtime.Object) error) error {
 	if !limitRangerApplies(a) {
 		return nil
 	}
@@ -135,7 +135,7 @@ func (p *limitRanger) run(a admission.Attributes, fn func(*corev1.LimitRange, ru
 			return nil
 		}
 	}
-	items, err := p.limitRanges(a)
+	items, err := p.limitRanges(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -148,8 +148,10 @@ func (p *limitRanger) run(a admission.Attributes, fn func(*corev1.LimitRange, ru
 }
 
 // limitRanges are the LimitRanges of the request's namespace: the
-// informer's, or if it has none a live list of at most liveTTL ago.
-func (p *limitRanger) limitRanges(a admission.Attributes) ([]*corev1.LimitRange, error) {
+// informer's, or if it has none a live list of at most liveTTL ago. The
+// live list is shared by concurrent requests for the namespace, so it
+// runs without any one request's cancellation (as upstream's).
+func (p *limitRanger) limitRanges(ctx context.Context, a admission.Attributes) ([]*corev1.LimitRange, error) {
 	ns := a.GetNamespace()
 	items, err := p.ranges.LimitRanges(ns).List(labels.Everything())
 	if err != nil {
@@ -161,7 +163,7 @@ func (p *limitRanger) limitRanges(a admission.Attributes) ([]*corev1.LimitRange,
 	cached, ok := p.live.Get(ns)
 	if !ok || cached.(liveLimitRanges).expiry.Before(time.Now()) {
 		cached, err, _ = p.group.Do(ns, func() (any, error) {
-			list, err := p.client.CoreV1().LimitRanges(ns).List(context.TODO(), metav1.ListOptions{})
+			list, err := p.client.CoreV1().LimitRanges(ns).List(context.WithoutCancel(ctx), metav1.ListOptions{})
 			if err != nil {
 				return nil, admission.NewForbidden(a, err)
 			}

@@ -96,7 +96,7 @@ func (p *serviceAccount) Admit(ctx context.Context, a admission.Attributes, o ad
 		pod.Spec.ServiceAccountName = defaultServiceAccountName
 		pod.Spec.DeprecatedServiceAccount = defaultServiceAccountName //nolint:staticcheck // kept in sync, as defaulting does
 	}
-	sa, err := p.get(a.GetNamespace(), pod.Spec.ServiceAccountName)
+	sa, err := p.get(ctx, a.GetNamespace(), pod.Spec.ServiceAccountName)
 	if err != nil {
 		return admission.NewForbidden(a, fmt.Errorf("error looking up service account %s/%s: %w", a.GetNamespace(), pod.Spec.ServiceAccountName, err))
 	}
@@ -112,13 +112,13 @@ func (p *serviceAccount) Admit(ctx context.Context, a admission.Attributes, o ad
 	return p.Validate(ctx, a, o)
 }
 
-func (p *serviceAccount) Validate(_ context.Context, a admission.Attributes, _ admission.ObjectInterfaces) error {
+func (p *serviceAccount) Validate(ctx context.Context, a admission.Attributes, _ admission.ObjectInterfaces) error {
 	if serviceAccountIgnores(a) {
 		return nil
 	}
 	pod := a.GetObject().(*corev1.Pod)
 	if a.GetOperation() == admission.Update && a.GetSubresource() == "ephemeralcontainers" {
-		return p.validateEphemeralContainers(pod, a)
+		return p.validateEphemeralContainers(ctx, pod, a)
 	}
 	if a.GetOperation() != admission.Create {
 		return nil
@@ -129,7 +129,7 @@ func (p *serviceAccount) Validate(_ context.Context, a admission.Attributes, _ a
 	if pod.Spec.ServiceAccountName == "" {
 		return admission.NewForbidden(a, fmt.Errorf("no service account specified for pod %s/%s", a.GetNamespace(), pod.Name))
 	}
-	sa, err := p.get(a.GetNamespace(), pod.Spec.ServiceAccountName)
+	sa, err := p.get(ctx, a.GetNamespace(), pod.Spec.ServiceAccountName)
 	if err != nil {
 		return admission.NewForbidden(a, fmt.Errorf("error looking up service account %s/%s: %v", a.GetNamespace(), pod.Spec.ServiceAccountName, err))
 	}
@@ -161,11 +161,11 @@ func validateMirrorPod(pod *corev1.Pod, a admission.Attributes) error {
 	return nil
 }
 
-func (p *serviceAccount) validateEphemeralContainers(pod *corev1.Pod, a admission.Attributes) error {
+func (p *serviceAccount) validateEphemeralContainers(ctx context.Context, pod *corev1.Pod, a admission.Attributes) error {
 	if pod.Spec.ServiceAccountName == "" {
 		return admission.NewForbidden(a, fmt.Errorf("no service account specified for pod %s/%s", a.GetNamespace(), pod.Name))
 	}
-	sa, err := p.get(a.GetNamespace(), pod.Spec.ServiceAccountName)
+	sa, err := p.get(ctx, a.GetNamespace(), pod.Spec.ServiceAccountName)
 	if err != nil {
 		return admission.NewForbidden(a, fmt.Errorf("error looking up service account %s/%s: %w", a.GetNamespace(), pod.Spec.ServiceAccountName, err))
 	}
@@ -183,7 +183,7 @@ func (p *serviceAccount) validateEphemeralContainers(pod *corev1.Pod, a admissio
 
 // get is the service account: from the informer, else live (ten times
 // for "default", 100-200 ms apart, as its controller may be creating it).
-func (p *serviceAccount) get(namespace, name string) (*corev1.ServiceAccount, error) {
+func (p *serviceAccount) get(ctx context.Context, namespace, name string) (*corev1.ServiceAccount, error) {
 	sa, err := p.accounts.ServiceAccounts(namespace).Get(name)
 	if err == nil {
 		return sa, nil
@@ -198,9 +198,13 @@ func (p *serviceAccount) get(namespace, name string) (*corev1.ServiceAccount, er
 	interval := time.Duration(100+rand.Int64N(100)) * time.Millisecond
 	for i := range attempts {
 		if i > 0 {
-			time.Sleep(interval)
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(interval):
+			}
 		}
-		sa, err := p.client.CoreV1().ServiceAccounts(namespace).Get(context.TODO(), name, metav1.GetOptions{})
+		sa, err := p.client.CoreV1().ServiceAccounts(namespace).Get(ctx, name, metav1.GetOptions{})
 		if err == nil {
 			return sa, nil
 		}
