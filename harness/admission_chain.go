@@ -47,12 +47,14 @@ func (l *lateAdmission) set(chain admission.Interface) {
 	close(l.built)
 }
 
-func (l *lateAdmission) wait(ctx context.Context) (admission.Interface, error) {
+// wait returns the chain once it is built; a request that ends first is
+// refused as upstream's plugins refuse requests before they are ready.
+func (l *lateAdmission) wait(ctx context.Context, a admission.Attributes) (admission.Interface, error) {
 	select {
 	case <-l.built:
 		return *l.chain.Load(), nil
 	case <-ctx.Done():
-		return nil, admission.NewForbidden(nil, fmt.Errorf("not yet ready to handle request: %w", ctx.Err()))
+		return nil, admission.NewForbidden(a, fmt.Errorf("not yet ready to handle request"))
 	}
 }
 
@@ -60,7 +62,7 @@ func (l *lateAdmission) wait(ctx context.Context) (admission.Interface, error) {
 func (*lateAdmission) Handles(admission.Operation) bool { return true }
 
 func (l *lateAdmission) Admit(ctx context.Context, a admission.Attributes, o admission.ObjectInterfaces) error {
-	chain, err := l.wait(ctx)
+	chain, err := l.wait(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -71,7 +73,7 @@ func (l *lateAdmission) Admit(ctx context.Context, a admission.Attributes, o adm
 }
 
 func (l *lateAdmission) Validate(ctx context.Context, a admission.Attributes, o admission.ObjectInterfaces) error {
-	chain, err := l.wait(ctx)
+	chain, err := l.wait(ctx, a)
 	if err != nil {
 		return err
 	}
