@@ -33,7 +33,11 @@ func Kinds() []*registry.Kind {
 	} {
 		out = append(out, group...)
 	}
+	validate := validations()
 	for _, k := range out {
+		if v, ok := validate[k.Resource]; ok {
+			v(k)
+		}
 		if k.Table == nil {
 			k.Table = printers.For(k.Resource)
 		}

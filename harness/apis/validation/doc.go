@@ -1,0 +1,17 @@
+// Package validation holds the validation of the built-in types, as
+// kube-apiserver v1.37.1 applies it: the Validate* funcs of
+// k8s.io/kubernetes/pkg/apis/<group>/validation and the rules their
+// registries' strategies add, rewritten against the k8s.io/api types because
+// memkube does not import k8s.io/kubernetes. Field paths, messages and error
+// types are upstream's; tests assert them.
+//
+// The funcs validate a defaulted object (harness/apis/defaults runs when a
+// request body is decoded), as upstream validates its internal object.
+// ObjectMeta is validated by the common registry strategy
+// (harness/registry), so funcs here start below metadata, except where a
+// kind adds its own metadata rules.
+//
+// Each group is a file (core_pod.go, apps.go, ...); harness/registry/builtin
+// wires the funcs into the kinds' strategies. Feature gates are fixed at
+// their v1.37 defaults, as in harness/apis/defaults.
+package validation

@@ -1,0 +1,7 @@
+package builtin
+
+import "k8s.io/apimachinery/pkg/runtime/schema"
+
+func groupValidation() map[schema.GroupResource]opt {
+	return map[schema.GroupResource]opt{}
+}
