@@ -15,9 +15,7 @@
 //   - Admission runs kube-apiserver v1.37's default plugins in its order
 //     (k8s.io/apiserver's and harness/admission's; Options.Admission
 //     switches them), except ServiceAccount, off by default as in
-//     envtest. Not there: CertificateApproval (approving through
-//     certificatesigningrequests/approval needs no "approve" permission on
-//     the signer), PodResizeValidator (pods/resize is not served),
+//     envtest. Not there: PodResizeValidator (pods/resize is not served),
 //     NodeDeclaredFeatureValidator (updates of pods on nodes that declare
 //     features), PodGroupProtection (inert in v1.37: GenericWorkload is
 //     off), the plugins' flags and --admission-control-config-file.

@@ -22,6 +22,7 @@ import (
 // The names of the plugins that guard certificate signing requests and
 // cluster trust bundles.
 const (
+	CertificateApprovalPluginName           = "CertificateApproval"
 	CertificateSigningPluginName            = "CertificateSigning"
 	ClusterTrustBundleAttestPluginName      = "ClusterTrustBundleAttest"
 	CertificateSubjectRestrictionPluginName = "CertificateSubjectRestriction"
@@ -31,6 +32,35 @@ var (
 	csrResource          = certificatesv1.Resource("certificatesigningrequests")
 	trustBundlesResource = certificatesv1.Resource("clustertrustbundles")
 )
+
+// certificateApproval is upstream's approval plugin: an update through
+// certificatesigningrequests/approval needs permission to "approve" the
+// request's signerName (the old object's: changing it there is refused by
+// validation), by name or by the signer's domain with /*.
+type certificateApproval struct {
+	*admission.Handler
+	authz authorizer.Authorizer
+}
+
+var _ admission.ValidationInterface = (*certificateApproval)(nil)
+
+func newCertificateApproval(authz authorizer.Authorizer) *certificateApproval {
+	return &certificateApproval{Handler: admission.NewHandler(admission.Update), authz: authz}
+}
+
+func (p *certificateApproval) Validate(ctx context.Context, a admission.Attributes, _ admission.ObjectInterfaces) error {
+	if a.GetSubresource() != "approval" || a.GetResource().GroupResource() != csrResource {
+		return nil
+	}
+	old, ok := a.GetOldObject().(*certificatesv1.CertificateSigningRequest)
+	if !ok {
+		return admission.NewForbidden(a, fmt.Errorf("expected type CertificateSigningRequest, got: %T", a.GetOldObject()))
+	}
+	if !authorizedForSigner(ctx, p.authz, a.GetUserInfo(), "approve", old.Spec.SignerName) {
+		return admission.NewForbidden(a, fmt.Errorf("user not permitted to approve requests with signerName %q", old.Spec.SignerName))
+	}
+	return nil
+}
 
 // certificateSigning is upstream's signing plugin: an update of a
 // CertificateSigningRequest's status that changes its certificate or

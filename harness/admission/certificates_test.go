@@ -107,6 +107,49 @@ func TestCertificates(t *testing.T) {
 		}
 	})
 
+	t.Run("CertificateApproval", func(t *testing.T) {
+		const signer = "example.com/approved"
+		csr := &certificatesv1.CertificateSigningRequest{
+			ObjectMeta: metav1.ObjectMeta{Name: "to-approve"},
+			Spec:       certificatesv1.CertificateSigningRequestSpec{Request: csrPEM(t, "carol"), SignerName: signer, Usages: []certificatesv1.KeyUsage{certificatesv1.UsageClientAuth}},
+		}
+		csr, err := admin.CertificatesV1().CertificateSigningRequests().Create(ctx, csr, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		csr.Status.Conditions = []certificatesv1.CertificateSigningRequestCondition{{
+			Type: certificatesv1.CertificateApproved, Status: "True", Reason: "Test", Message: "approved by the test",
+		}}
+		approverClient := userClient("approver")
+		approve := func(ctx context.Context) error {
+			_, err := approverClient.CertificatesV1().CertificateSigningRequests().UpdateApproval(ctx, csr.Name, csr, metav1.UpdateOptions{DryRun: []string{metav1.DryRunAll}})
+			return err
+		}
+		// may update approval, not approve for the signer.
+		grant(t, admin, approverClient, "approver", []rbacv1.PolicyRule{{
+			APIGroups: []string{certificatesv1.GroupName}, Resources: []string{"certificatesigningrequests/approval"}, Verbs: []string{"update"},
+		}}, func(ctx context.Context) error {
+			if err := approve(ctx); err != nil && !isForbiddenBy(err, "user not permitted") {
+				return err
+			}
+			return nil
+		})
+		wantForbidden(t, approve(ctx), `certificatesigningrequests.certificates.k8s.io "to-approve" is forbidden: user not permitted to approve requests with signerName "example.com/approved"`)
+		role, err := admin.RbacV1().ClusterRoles().Get(ctx, "approver", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		role.Rules = append(role.Rules, rbacv1.PolicyRule{APIGroups: []string{certificatesv1.GroupName}, Resources: []string{"signers"}, ResourceNames: []string{signer}, Verbs: []string{"approve"}})
+		if _, err := admin.RbacV1().ClusterRoles().Update(ctx, role, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+			return approve(ctx) == nil, nil
+		}); err != nil {
+			t.Fatalf("approving with approve on %s: %v", signer, approve(ctx))
+		}
+	})
+
 	t.Run("CertificateSigning", func(t *testing.T) {
 		const signer = "example.com/signer"
 		csr := &certificatesv1.CertificateSigningRequest{

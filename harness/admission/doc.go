@@ -12,15 +12,14 @@
 // TaintNodesByCondition, PodSecurity (k8s.io/pod-security-admission),
 // Priority, DefaultTolerationSeconds, DefaultStorageClass,
 // StorageObjectInUseProtection, PersistentVolumeClaimResize, RuntimeClass,
-// CertificateSigning, ClusterTrustBundleAttest,
+// CertificateApproval, CertificateSigning, ClusterTrustBundleAttest,
 // CertificateSubjectRestriction, DefaultIngressClass, PodTopologyLabels,
 // then k8s.io/apiserver's policy and webhook plugins and ResourceQuota.
 //
 // The objects the plugins see are the k8s.io/api types: memkube's internal
 // version of a group is its storage version's Go types (harness/apis).
 //
-// Known gaps: kube-apiserver's default CertificateApproval,
-// PodResizeValidator, NodeDeclaredFeatureValidator and PodGroupProtection
+// Known gaps: kube-apiserver's default PodResizeValidator, NodeDeclaredFeatureValidator and PodGroupProtection
 // are not here (the harness package doc says why), nor are its default-off
 // plugins (AlwaysPullImages, NodeRestriction, PodNodeSelector, ...); the
 // plugins take no configuration (DefaultTolerationSeconds' 300 s,
