@@ -26,9 +26,12 @@
 //     at its cluster IP (kube-apiserver's default, unroutable in a test):
 //     webhook_services.go. Webhook configurations' rules and
 //     matchConditions are not validated.
-//   - Pod subresources other than status, binding and ephemeralcontainers
-//     (log, exec, attach, portforward, proxy, eviction, resize),
-//     nodes/proxy and services/proxy are not served;
+//   - pods/log, exec, attach and portforward go to the kubelet at the pod's
+//     node's address and kubelet port, over HTTPS without verifying it (no
+//     --kubelet-certificate-authority, as envtest): a test can serve a fake
+//     kubelet there (harness/pod_connect_test.go). pods/proxy,
+//     services/proxy and nodes/proxy refuse loopback addresses, as
+//     upstream. pods/eviction and pods/resize are not served;
 //     harness/discovery_test.go lists them.
 //   - Service account tokens (serviceaccounts/token, harness/auth/serviceaccount)
 //     are signed with a key of the server's own; tokens bound to webhook

@@ -131,6 +131,9 @@ func AddToScheme(scheme *runtime.Scheme) error {
 	scheme.AddKnownTypes(schema.GroupVersion{Group: autoscalingv1.GroupName, Version: runtime.APIVersionInternal}, &autoscalingv1.Scale{})
 	// events.k8s.io's internal Event is core's, as upstream.
 	scheme.AddKnownTypes(schema.GroupVersion{Group: eventsv1.GroupName, Version: runtime.APIVersionInternal}, &corev1.Event{}, &corev1.EventList{})
+	if err := conversion.AddQueryConversions(scheme); err != nil {
+		return err
+	}
 	if err := conversion.AddConversions(scheme); err != nil {
 		return err
 	}

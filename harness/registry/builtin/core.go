@@ -21,10 +21,10 @@ func coreKinds() []*registry.Kind {
 		with(kind[corev1.Event, corev1.EventList]("", "events", "Event", true), short("ev"), ttl(eventTTL), noGC, createOnUpdate, selectable(eventFields)),
 		with(kind[corev1.LimitRange, corev1.LimitRangeList]("", "limitranges", "LimitRange", true), short("limits"), createOnUpdate),
 		with(kind[corev1.Namespace, corev1.NamespaceList]("", "namespaces", "Namespace", false), short("ns"), status, namespace, namespaceLifecycle, selectable(namespaceFields)),
-		with(kind[corev1.Node, corev1.NodeList]("", "nodes", "Node", false), short("no"), status, selectable(nodeFields)),
+		with(kind[corev1.Node, corev1.NodeList]("", "nodes", "Node", false), short("no"), status, selectable(nodeFields), nodeProxy),
 		with(kind[corev1.PersistentVolumeClaim, corev1.PersistentVolumeClaimList]("", "persistentvolumeclaims", "PersistentVolumeClaim", true), short("pvc"), status),
 		with(kind[corev1.PersistentVolume, corev1.PersistentVolumeList]("", "persistentvolumes", "PersistentVolume", false), short("pv"), status),
-		with(kind[corev1.Pod, corev1.PodList]("", "pods", "Pod", true), short("po"), all, status, generation, podBinding, podCreate, selectable(podFields), podUpdates),
+		with(kind[corev1.Pod, corev1.PodList]("", "pods", "Pod", true), short("po"), all, status, generation, podBinding, podConnect, podCreate, selectable(podFields), podUpdates),
 		with(kind[corev1.PodTemplate, corev1.PodTemplateList]("", "podtemplates", "PodTemplate", true), generation),
 		with(kind[corev1.ReplicationController, corev1.ReplicationControllerList]("", "replicationcontrollers", "ReplicationController", true),
 			short("rc"), all, status, generation, scale(replicationControllerScale), orphanIn(corev1.SchemeGroupVersion), selectable(replicationControllerFields)),
@@ -33,7 +33,7 @@ func coreKinds() []*registry.Kind {
 		with(kind[corev1.ServiceAccount, corev1.ServiceAccountList]("", "serviceaccounts", "ServiceAccount", true), short("sa"),
 			names(apimachineryvalidation.ValidateServiceAccountName)),
 		with(kind[corev1.Service, corev1.ServiceList]("", "services", "Service", true), short("svc"), all, status, createOnUpdate, selectable(serviceFields),
-			names(apimachineryvalidation.NameIsDNS1035Label), serviceAllocation),
+			names(apimachineryvalidation.NameIsDNS1035Label), serviceAllocation, serviceProxy),
 	}
 }
 
