@@ -5,11 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -594,5 +599,42 @@ func TestKubectlDeployment(t *testing.T) {
 	errOut := k.kubectlFails("get", "deployment", "web", "-n", "default")
 	if want := `Error from server (NotFound): deployments.apps "web" not found`; strings.TrimSpace(errOut) != want {
 		t.Errorf("get of a deleted deployment printed\n%s\nwant\n%s", errOut, want)
+	}
+}
+
+// TestKubectlLogs reads a pod's log with kubectl logs: the server forwards
+// it to the kubelet of the pod's node, here a fake one the test serves at
+// the node's address and kubelet port.
+func TestKubectlLogs(t *testing.T) {
+	k := startKubectl(t)
+	ctx := t.Context()
+	kubelet := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/containerLogs/default/web/nginx" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintf(w, "started\ntail=%s\n", r.URL.Query().Get("tailLines"))
+	}))
+	defer kubelet.Close()
+	host, port, _ := net.SplitHostPort(kubelet.Listener.Addr().String())
+	portNumber, _ := strconv.Atoi(port)
+	node, err := k.client.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-1"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	node.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: host}}
+	node.Status.DaemonEndpoints.KubeletEndpoint.Port = int32(portNumber)
+	if _, err := k.client.CoreV1().Nodes().UpdateStatus(ctx, node, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "default"}, Spec: corev1.PodSpec{NodeName: "node-1", Containers: []corev1.Container{{Name: "nginx", Image: "nginx:1.27"}}}}
+	if _, err := k.client.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := k.kubectl("logs", "web", "-n", "default", "--tail=3")
+	wantOutput(t, "logs", out, "started", "tail=3")
+	errOut := k.kubectlFails("logs", "web", "-n", "default", "-c", "php")
+	if want := "error: container php is not valid for pod web"; strings.TrimSpace(errOut) != want {
+		t.Errorf("logs of a missing container printed\n%s\nwant\n%s", errOut, want)
 	}
 }
