@@ -40,7 +40,7 @@ import (
 	"github.com/memkube/memkube/harness/recording"
 )
 
-const usage = "usage: memkube serve --kubeconfig PATH [--storage memory|etcd-embedded|etcd=URL,...] [--crds DIR]... [--load FILE] [--save FILE] [--audit-log FILE [--audit-log-bodies]] [--audit-policy-file FILE --audit-log-path FILE] [--enable-priority-and-fairness]"
+const usage = "usage: memkube serve --kubeconfig PATH [--storage memory|etcd-embedded|etcd=URL,...] [--crds DIR]... [--load FILE] [--save FILE] [--audit-log FILE [--audit-log-bodies]] [--audit-policy-file FILE --audit-log-path FILE] [--enable-priority-and-fairness] [--controllers LIST]"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -73,7 +73,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	fs.StringVar(&opts.Audit.PolicyFile, "audit-policy-file", "", "kube-apiserver's: the audit policy of --audit-log-path")
 	fs.StringVar(&opts.Audit.LogPath, "audit-log-path", "", "kube-apiserver's: append the events --audit-policy-file selects to this file as JSON lines (\"-\": standard output)")
 	fs.BoolVar(&opts.FlowControl.PriorityAndFairness, "enable-priority-and-fairness", false, "kube-apiserver's (default true there): API Priority and Fairness instead of the max-in-flight filter")
+	controllers := fs.String("controllers", "*", "the in-process controllers to run, as kube-controller-manager's flag: * (all), name, -name; empty runs none, as envtest (namespace, serviceaccount, garbagecollector, clusterrole-aggregation, resourcequota, storage-protection)")
 	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if opts.Controllers, err = parseControllers(*controllers); err != nil {
 		return err
 	}
 	storage, err := parseStorage(*storageFlag)
