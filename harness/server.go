@@ -173,6 +173,9 @@ type Server struct {
 	saTokens *serviceaccount.Tokens
 	// frontProxyCA is the request-header CA the server made, if it did.
 	frontProxyCA *pki.CA
+	// jwt are the structured authentication configuration's JWT
+	// authenticators, if any (authn_jwt.go).
+	jwt *jwtAuthenticators
 	// reconcileRBAC: the store had bootstrap RBAC objects already.
 	reconcileRBAC bool
 	listener      *trackingListener
@@ -251,6 +254,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	defer func() {
 		if err != nil {
 			s.transport.closeAll()
+			s.stopAuthentication()
 			s.storage.close()
 		}
 	}()
@@ -475,6 +479,12 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err := s.waitReady(ctx); err != nil {
 		s.Stop()
 		return nil, err
+	}
+	if s.jwt != nil {
+		if err := s.jwt.waitTried(ctx); err != nil {
+			s.Stop()
+			return nil, fmt.Errorf("JWT authenticators: %w", err)
+		}
 	}
 	if s.reconcileRBAC {
 		// as kube-apiserver's rbac/bootstrap-roles hook: bring existing
@@ -703,6 +713,7 @@ func (s *Server) Stop() {
 	s.transport.closeAll()
 	<-s.stopped
 	s.controllers.Wait()
+	s.stopAuthentication()
 	s.webhooks.closeIdle()
 	s.storage.close()
 }
