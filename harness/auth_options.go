@@ -51,6 +51,12 @@ type AuthOptions struct {
 	// (v1, v1beta1 or v1alpha1), decoded strictly as kube-apiserver
 	// decodes it. At most one of it and AuthenticationConfig is set.
 	AuthenticationConfigFile string
+	// BootstrapTokens is --enable-bootstrap-token-auth: Secrets of type
+	// bootstrap.kubernetes.io/token named bootstrap-token-<id> in
+	// kube-system authenticate the tokens "<id>.<secret>" as
+	// system:bootstrap:<id> (harness/auth/bootstrap), expiring on the
+	// server clock.
+	BootstrapTokens bool
 }
 
 // Webhook is where a webhook is: a kubeconfig file, as kube-apiserver's

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/uuid"
 	"k8s.io/apiserver/pkg/apis/apiserver"
 	"k8s.io/apiserver/pkg/authentication/authenticator"
@@ -26,9 +27,11 @@ import (
 	"k8s.io/apiserver/pkg/server/dynamiccertificates"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	tokenwebhook "k8s.io/apiserver/plugin/pkg/authenticator/token/webhook"
+	"k8s.io/client-go/informers"
 	restclient "k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
 
+	"github.com/memkube/memkube/harness/auth/bootstrap"
 	"github.com/memkube/memkube/harness/pki"
 )
 
@@ -37,15 +40,17 @@ import (
 // request headers (if configured), client certificates of the server's CA,
 // then bearer tokens — the static tokens of the admin and of the server's
 // loopback client, service account token Secrets' tokens, TokenRequest's
-// tokens, the JWT authenticators of the structured authentication
-// configuration (if any) and the token webhook (if configured); every authenticated user is in system:authenticated;
+// tokens, bootstrap tokens (if on: the Secrets of kube-system, through
+// informers' lister), the JWT authenticators of the structured
+// authentication configuration (if any) and the token webhook (if
+// configured); every authenticated user is in system:authenticated;
 // anonymous requests last (if on, by AuthOptions.Anonymous or the
 // configuration's anonymous). The API audiences are the service account
 // issuer's.
 //
 // Unlike kube-apiserver, token authentications are not cached (it keeps
 // successes 10 s): a deleted service account's tokens fail at once.
-func (s *Server) authenticate(config *genericapiserver.Config, opts AuthOptions, loopbackToken, adminToken string) error {
+func (s *Server) authenticate(config *genericapiserver.Config, opts AuthOptions, kubeInformers informers.SharedInformerFactory, loopbackToken, adminToken string) error {
 	auds := s.saTokens.APIAudiences()
 	saIssuers := []string{s.saTokens.Issuer()}
 	structured, err := structuredAuthentication(opts, saIssuers)
@@ -76,6 +81,12 @@ func (s *Server) authenticate(config *genericapiserver.Config, opts AuthOptions,
 		authenticator.WrapAudienceAgnosticToken(auds, static),
 		s.saTokens.LegacyAuthenticator(),
 		s.saTokens.Authenticator(),
+	}
+	if opts.BootstrapTokens {
+		secrets := kubeInformers.Core().V1().Secrets()
+		s.bootstrapSecrets = secrets.Informer()
+		a := bootstrap.NewTokenAuthenticator(secrets.Lister().Secrets(metav1.NamespaceSystem), s.clock)
+		tokenAuthenticators = append(tokenAuthenticators, authenticator.WrapAudienceAgnosticToken(auds, a))
 	}
 	// after the service account authenticators, as upstream: both verify
 	// JWTs, and only the OIDC ones may fetch keys on a miss.

@@ -176,6 +176,9 @@ type Server struct {
 	// jwt are the structured authentication configuration's JWT
 	// authenticators, if any (authn_jwt.go).
 	jwt *jwtAuthenticators
+	// bootstrapSecrets is the Secrets informer bootstrap tokens are read
+	// from, if they are on: Start waits for it.
+	bootstrapSecrets cache.SharedIndexInformer
 	// reconcileRBAC: the store had bootstrap RBAC objects already.
 	reconcileRBAC bool
 	listener      *trackingListener
@@ -301,15 +304,14 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if config.SecureServing.ClientCA, err = dynamiccertificates.NewStaticCAContent("client-ca", ca.CertPEM); err != nil {
 		return nil, fmt.Errorf("client CA: %w", err)
 	}
-	if err := s.authenticate(config, opts.Auth, loopbackToken, adminToken); err != nil {
-		return nil, fmt.Errorf("authentication: %w", err)
-	}
-
 	client, err := kubernetes.NewForConfig(config.LoopbackClientConfig)
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
 	kubeInformers := informers.NewSharedInformerFactory(client, 0)
+	if err := s.authenticate(config, opts.Auth, kubeInformers, loopbackToken, adminToken); err != nil {
+		return nil, fmt.Errorf("authentication: %w", err)
+	}
 	if err := installFlowControl(config, opts.FlowControl, client, kubeInformers); err != nil {
 		return nil, fmt.Errorf("flow control: %w", err)
 	}
@@ -398,6 +400,9 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		kubeInformers.Admissionregistration().V1().MutatingAdmissionPolicyBindings().Informer(),
 	}
 	admissionInformers = append(admissionInformers, kubeadmission.Informers(kubeInformers, admissionPlugins)...)
+	if s.bootstrapSecrets != nil {
+		admissionInformers = append(admissionInformers, s.bootstrapSecrets)
+	}
 	kubeInformers.Start(runCtx.Done())
 	for !allSynced(admissionInformers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() {
 		select {
