@@ -9,9 +9,10 @@
 //     (AlwaysAllow, AlwaysDeny, RBAC, Webhook; RBAC by default): the Node
 //     and ABAC authorizers and --authorization-config are not available.
 //     Authentication has client certificates, static and service account
-//     tokens, and optionally anonymous requests, a token webhook and a
-//     front proxy; not OIDC/--authentication-config, bootstrap tokens or
-//     the token cache (tokens are checked on every request).
+//     tokens, and optionally anonymous requests, a token webhook, a front
+//     proxy, bootstrap tokens and --authentication-config's JWT (OIDC)
+//     authenticators; not the configuration's reloading, egress selection
+//     for issuers or the token cache (tokens are checked on every request).
 //   - Admission runs kube-apiserver v1.37's default plugins in its order
 //     (k8s.io/apiserver's and harness/admission's; Options.Admission
 //     switches them), except ServiceAccount, off by default as in
