@@ -3,6 +3,7 @@ package harness
 import (
 	"time"
 
+	"k8s.io/apiserver/pkg/apis/apiserver"
 	webhookutil "k8s.io/apiserver/pkg/util/webhook"
 	restclient "k8s.io/client-go/rest"
 )
@@ -37,6 +38,25 @@ type AuthOptions struct {
 	// certificate of the request-header CA is trusted to name the user in
 	// headers.
 	RequestHeader *RequestHeader
+	// AuthenticationConfig, if set, is --authentication-config's
+	// structured authentication configuration: JWT (OIDC) authenticators,
+	// asked after the service account tokens and before the token
+	// webhook, and the anonymous authenticator's configuration (with
+	// which Anonymous may not be set). Start refuses a configuration
+	// kube-apiserver's validation refuses, and waits until each JWT
+	// issuer has been tried once (authn_jwt.go); it is not reloaded.
+	AuthenticationConfig *apiserver.AuthenticationConfiguration
+	// AuthenticationConfigFile is --authentication-config as a file
+	// name: an AuthenticationConfiguration of apiserver.config.k8s.io
+	// (v1, v1beta1 or v1alpha1), decoded strictly as kube-apiserver
+	// decodes it. At most one of it and AuthenticationConfig is set.
+	AuthenticationConfigFile string
+	// BootstrapTokens is --enable-bootstrap-token-auth: Secrets of type
+	// bootstrap.kubernetes.io/token named bootstrap-token-<id> in
+	// kube-system authenticate the tokens "<id>.<secret>" as
+	// system:bootstrap:<id> (harness/auth/bootstrap), expiring on the
+	// server clock.
+	BootstrapTokens bool
 }
 
 // Webhook is where a webhook is: a kubeconfig file, as kube-apiserver's

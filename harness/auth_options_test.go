@@ -15,6 +15,7 @@ import (
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -23,6 +24,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	clocktesting "k8s.io/utils/clock/testing"
 
 	"github.com/memkube/memkube/harness"
 	"github.com/memkube/memkube/harness/harnesstest"
@@ -374,3 +376,94 @@ func TestRequestHeader(t *testing.T) {
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+// bootstrapToken is a bootstrap token Secret of kube-system for token
+// "<id>.0123456789abcdef", with the given data besides the token's.
+func bootstrapToken(id string, data map[string]string) *corev1.Secret {
+	s := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "bootstrap-token-" + id, Namespace: metav1.NamespaceSystem},
+		Type:       "bootstrap.kubernetes.io/token",
+		// Data, not StringData: memkube does not fold stringData into data yet.
+		Data: map[string][]byte{"token-id": []byte(id), "token-secret": []byte("0123456789abcdef")},
+	}
+	for k, v := range data {
+		s.Data[k] = []byte(v)
+	}
+	return s
+}
+
+// TestBootstrapTokens: with BootstrapTokens, a bootstrap token Secret
+// authenticates its token, until it expires on the server clock or is
+// deleted; without, no Secret does.
+func TestBootstrapTokens(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	clk := clocktesting.NewFakeClock(time.Now())
+	s := harnesstest.Start(t, harness.Options{Clock: clk, Auth: harness.AuthOptions{BootstrapTokens: true}})
+	off := harnesstest.Start(t, harness.Options{})
+	for _, server := range []*harness.Server{s, off} {
+		secrets := kubernetes.NewForConfigOrDie(server.RESTConfig()).CoreV1().Secrets(metav1.NamespaceSystem)
+		// created in this order: once the server knows the last, it knows them all.
+		for _, secret := range []*corev1.Secret{
+			bootstrapToken("unused", map[string]string{"usage-bootstrap-authentication": "false"}),
+			bootstrapToken("nousag", nil),
+			bootstrapToken("expire", map[string]string{"usage-bootstrap-authentication": "true",
+				"expiration": clk.Now().Add(time.Hour).Format(time.RFC3339)}),
+			bootstrapToken("delete", map[string]string{"usage-bootstrap-authentication": "true"}),
+			bootstrapToken("abcdef", map[string]string{"usage-bootstrap-authentication": "true",
+				"auth-extra-groups": "system:bootstrappers:kubeadm:default-node-token"}),
+		} {
+			if _, err := secrets.Create(ctx, secret, metav1.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var u authenticationv1.UserInfo
+	err := wait.PollUntilContextTimeout(ctx, time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		var err error
+		u, err = whoAmI(ctx, bearer(t, s, "abcdef.0123456789abcdef"))
+		return err == nil, nil
+	})
+	if err != nil {
+		t.Fatalf("the token of bootstrap-token-abcdef: %v", err)
+	}
+	want := authenticationv1.UserInfo{Username: "system:bootstrap:abcdef",
+		Groups: []string{"system:bootstrappers", "system:bootstrappers:kubeadm:default-node-token", "system:authenticated"}}
+	if got, want := must(json.Marshal(u)), must(json.Marshal(want)); string(got) != string(want) {
+		t.Errorf("user = %s, want %s", got, want)
+	}
+	for _, tc := range []struct {
+		name, token string
+		server      *harness.Server
+		ok          bool
+	}{
+		{"not expired", "expire.0123456789abcdef", s, true},
+		{"usage-bootstrap-authentication false", "unused.0123456789abcdef", s, false},
+		{"no usage-bootstrap-authentication", "nousag.0123456789abcdef", s, false},
+		{"another secret", "abcdef.0123456789abcdee", s, false},
+		{"no Secret", "zzzzzz.0123456789abcdef", s, false},
+		{"bootstrap tokens off", "abcdef.0123456789abcdef", off, false},
+	} {
+		_, err := whoAmI(ctx, bearer(t, tc.server, tc.token))
+		if tc.ok && err != nil || !tc.ok && !apierrors.IsUnauthorized(err) {
+			t.Errorf("%s: got %v, want ok %v (else 401)", tc.name, err, tc.ok)
+		}
+	}
+
+	admin := kubernetes.NewForConfigOrDie(s.RESTConfig())
+	if err := admin.CoreV1().Secrets(metav1.NamespaceSystem).Delete(ctx, "bootstrap-token-delete", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := whoAmI(ctx, bearer(t, s, "delete.0123456789abcdef"))
+		return apierrors.IsUnauthorized(err), nil
+	})
+	if err != nil {
+		t.Errorf("the token of a deleted Secret: still authenticated")
+	}
+
+	clk.Step(time.Hour)
+	if _, err := whoAmI(ctx, bearer(t, s, "expire.0123456789abcdef")); !apierrors.IsUnauthorized(err) {
+		t.Errorf("a token expired on the server clock: got %v, want 401", err)
+	}
+}

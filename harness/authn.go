@@ -7,7 +7,9 @@ import (
 	"slices"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/uuid"
+	"k8s.io/apiserver/pkg/apis/apiserver"
 	"k8s.io/apiserver/pkg/authentication/authenticator"
 	"k8s.io/apiserver/pkg/authentication/authenticatorfactory"
 	"k8s.io/apiserver/pkg/authentication/group"
@@ -25,9 +27,11 @@ import (
 	"k8s.io/apiserver/pkg/server/dynamiccertificates"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	tokenwebhook "k8s.io/apiserver/plugin/pkg/authenticator/token/webhook"
+	"k8s.io/client-go/informers"
 	restclient "k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
 
+	"github.com/memkube/memkube/harness/auth/bootstrap"
 	"github.com/memkube/memkube/harness/pki"
 )
 
@@ -36,14 +40,23 @@ import (
 // request headers (if configured), client certificates of the server's CA,
 // then bearer tokens — the static tokens of the admin and of the server's
 // loopback client, service account token Secrets' tokens, TokenRequest's
-// tokens, and the token webhook (if configured); every authenticated user
-// is in system:authenticated; anonymous requests last (if on). The API
-// audiences are the service account issuer's.
+// tokens, bootstrap tokens (if on: the Secrets of kube-system, through
+// informers' lister), the JWT authenticators of the structured
+// authentication configuration (if any) and the token webhook (if
+// configured); every authenticated user is in system:authenticated;
+// anonymous requests last (if on, by AuthOptions.Anonymous or the
+// configuration's anonymous). The API audiences are the service account
+// issuer's.
 //
 // Unlike kube-apiserver, token authentications are not cached (it keeps
 // successes 10 s): a deleted service account's tokens fail at once.
-func (s *Server) authenticate(config *genericapiserver.Config, opts AuthOptions, loopbackToken, adminToken string) error {
+func (s *Server) authenticate(config *genericapiserver.Config, opts AuthOptions, kubeInformers informers.SharedInformerFactory, loopbackToken, adminToken string) error {
 	auds := s.saTokens.APIAudiences()
+	saIssuers := []string{s.saTokens.Issuer()}
+	structured, err := structuredAuthentication(opts, saIssuers)
+	if err != nil {
+		return err
+	}
 	config.Authentication.APIAudiences = auds
 	var authenticators []authenticator.Request
 	if rh := opts.RequestHeader; rh != nil {
@@ -69,6 +82,20 @@ func (s *Server) authenticate(config *genericapiserver.Config, opts AuthOptions,
 		s.saTokens.LegacyAuthenticator(),
 		s.saTokens.Authenticator(),
 	}
+	if opts.BootstrapTokens {
+		secrets := kubeInformers.Core().V1().Secrets()
+		s.bootstrapSecrets = secrets.Informer()
+		a := bootstrap.NewTokenAuthenticator(secrets.Lister().Secrets(metav1.NamespaceSystem), s.clock)
+		tokenAuthenticators = append(tokenAuthenticators, authenticator.WrapAudienceAgnosticToken(auds, a))
+	}
+	// after the service account authenticators, as upstream: both verify
+	// JWTs, and only the OIDC ones may fetch keys on a miss.
+	if structured != nil && len(structured.JWT) > 0 {
+		if s.jwt, err = newJWTAuthenticators(structured, saIssuers); err != nil {
+			return err
+		}
+		tokenAuthenticators = append(tokenAuthenticators, s.jwt.Authenticator(auds))
+	}
 	if w := opts.TokenWebhook; w != nil {
 		a, err := tokenWebhook(w, auds)
 		if err != nil {
@@ -80,16 +107,35 @@ func (s *Server) authenticate(config *genericapiserver.Config, opts AuthOptions,
 	authenticators = append(authenticators, bearertoken.New(tokens), websocket.NewProtocolAuthenticator(tokens))
 
 	authn := group.NewAuthenticatedGroupAdder(unionauth.New(authenticators...))
-	if opts.Anonymous {
-		if slices.Contains(opts.AuthorizationModes, ModeAlwaysAllow) {
-			klog.Warning("AnonymousAuth is not allowed with the AlwaysAllow authorizer. Resetting AnonymousAuth to false. You should use a different authorizer")
-		} else {
-			// bad credentials stay a 401; none make an anonymous user.
-			authn = unionauth.NewFailOnError(authn, anonymous.NewAuthenticator(nil))
-		}
+	if anon := anonymousConfig(opts, structured); anon.Enabled {
+		// bad credentials stay a 401; none make an anonymous user.
+		authn = unionauth.NewFailOnError(authn, anonymous.NewAuthenticator(anon.Conditions))
 	}
 	config.Authentication.Authenticator = authn
 	return nil
+}
+
+// anonymousConfig is the anonymous authenticator's configuration: the
+// structured configuration's if it has one (whatever the authorizers),
+// else AuthOptions.Anonymous, turned off with the AlwaysAllow authorizer
+// as kube-apiserver turns --anonymous-auth off.
+func anonymousConfig(opts AuthOptions, structured *apiserver.AuthenticationConfiguration) apiserver.AnonymousAuthConfig {
+	if structured != nil && structured.Anonymous != nil {
+		return *structured.Anonymous
+	}
+	if opts.Anonymous && slices.Contains(opts.AuthorizationModes, ModeAlwaysAllow) {
+		klog.Warning("AnonymousAuth is not allowed with the AlwaysAllow authorizer. Resetting AnonymousAuth to false. You should use a different authorizer")
+		return apiserver.AnonymousAuthConfig{}
+	}
+	return apiserver.AnonymousAuthConfig{Enabled: opts.Anonymous}
+}
+
+// stopAuthentication ends what the authenticators run in the background:
+// the JWT authenticators' key fetching.
+func (s *Server) stopAuthentication() {
+	if s.jwt != nil {
+		s.jwt.stop()
+	}
 }
 
 // tokenWebhook is kube-apiserver's webhook token authenticator: reviews of

@@ -9,9 +9,10 @@
 //     (AlwaysAllow, AlwaysDeny, RBAC, Webhook; RBAC by default): the Node
 //     and ABAC authorizers and --authorization-config are not available.
 //     Authentication has client certificates, static and service account
-//     tokens, and optionally anonymous requests, a token webhook and a
-//     front proxy; not OIDC/--authentication-config, bootstrap tokens or
-//     the token cache (tokens are checked on every request).
+//     tokens, and optionally anonymous requests, a token webhook, a front
+//     proxy, bootstrap tokens and --authentication-config's JWT (OIDC)
+//     authenticators; not the configuration's reloading, egress selection
+//     for issuers or the token cache (tokens are checked on every request).
 //   - Admission runs kube-apiserver v1.37's default plugins in its order
 //     (k8s.io/apiserver's and harness/admission's; Options.Admission
 //     switches them), except ServiceAccount, off by default as in
@@ -176,6 +177,12 @@ type Server struct {
 	saTokens *serviceaccount.Tokens
 	// frontProxyCA is the request-header CA the server made, if it did.
 	frontProxyCA *pki.CA
+	// jwt are the structured authentication configuration's JWT
+	// authenticators, if any (authn_jwt.go).
+	jwt *jwtAuthenticators
+	// bootstrapSecrets is the Secrets informer bootstrap tokens are read
+	// from, if they are on: Start waits for it.
+	bootstrapSecrets cache.SharedIndexInformer
 	// reconcileRBAC: the store had bootstrap RBAC objects already.
 	reconcileRBAC bool
 	listener      *trackingListener
@@ -254,6 +261,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	defer func() {
 		if err != nil {
 			s.transport.closeAll()
+			s.stopAuthentication()
 			s.storage.close()
 		}
 	}()
@@ -300,15 +308,14 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if config.SecureServing.ClientCA, err = dynamiccertificates.NewStaticCAContent("client-ca", ca.CertPEM); err != nil {
 		return nil, fmt.Errorf("client CA: %w", err)
 	}
-	if err := s.authenticate(config, opts.Auth, loopbackToken, adminToken); err != nil {
-		return nil, fmt.Errorf("authentication: %w", err)
-	}
-
 	client, err := kubernetes.NewForConfig(config.LoopbackClientConfig)
 	if err != nil {
 		return nil, fmt.Errorf("loopback client: %w", err)
 	}
 	kubeInformers := informers.NewSharedInformerFactory(client, 0)
+	if err := s.authenticate(config, opts.Auth, kubeInformers, loopbackToken, adminToken); err != nil {
+		return nil, fmt.Errorf("authentication: %w", err)
+	}
 	if err := installFlowControl(config, opts.FlowControl, client, kubeInformers); err != nil {
 		return nil, fmt.Errorf("flow control: %w", err)
 	}
@@ -397,6 +404,9 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		kubeInformers.Admissionregistration().V1().MutatingAdmissionPolicyBindings().Informer(),
 	}
 	admissionInformers = append(admissionInformers, kubeadmission.Informers(kubeInformers, admissionPlugins)...)
+	if s.bootstrapSecrets != nil {
+		admissionInformers = append(admissionInformers, s.bootstrapSecrets)
+	}
 	kubeInformers.Start(runCtx.Done())
 	for !allSynced(admissionInformers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() {
 		select {
@@ -478,6 +488,12 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err := s.waitReady(ctx); err != nil {
 		s.Stop()
 		return nil, err
+	}
+	if s.jwt != nil {
+		if err := s.jwt.waitTried(ctx); err != nil {
+			s.Stop()
+			return nil, fmt.Errorf("JWT authenticators: %w", err)
+		}
 	}
 	if s.reconcileRBAC {
 		// as kube-apiserver's rbac/bootstrap-roles hook: bring existing
@@ -706,6 +722,7 @@ func (s *Server) Stop() {
 	s.transport.closeAll()
 	<-s.stopped
 	s.controllers.Wait()
+	s.stopAuthentication()
 	s.webhooks.closeIdle()
 	s.storage.close()
 }
