@@ -42,20 +42,28 @@ func TestValidatingAdmissionPolicy(t *testing.T) {
 		{"no failurePolicy or matchConstraints", func(p *admissionregistrationv1.ValidatingAdmissionPolicy) {
 			p.Spec.FailurePolicy, p.Spec.MatchConstraints = nil, nil
 		}, []string{"spec.failurePolicy: Required value", "spec.matchConstraints: Required value"}},
-		{"no resource rules", func(p *admissionregistrationv1.ValidatingAdmissionPolicy) { p.Spec.MatchConstraints.ResourceRules = nil },
+		{"no resource rules", func(p *admissionregistrationv1.ValidatingAdmissionPolicy) {
+			p.Spec.MatchConstraints.ResourceRules = nil
+		},
 			[]string{"spec.matchConstraints.resourceRules: Required value"}},
-		{"no validations", func(p *admissionregistrationv1.ValidatingAdmissionPolicy) { p.Spec.Validations, p.Spec.AuditAnnotations = nil, nil },
+		{"no validations", func(p *admissionregistrationv1.ValidatingAdmissionPolicy) {
+			p.Spec.Validations, p.Spec.AuditAnnotations = nil, nil
+		},
 			[]string{
 				"spec.validations: Required value: validations or auditAnnotations must contain at least one item",
 				"spec.auditAnnotations: Required value: validations or auditAnnotations must contain at least one item",
 			}},
 		{"empty expression", func(p *admissionregistrationv1.ValidatingAdmissionPolicy) { p.Spec.Validations[0].Expression = " " },
 			[]string{"spec.validations[0].expression: Required value: expression is not specified"}},
-		{"expression not compiling", func(p *admissionregistrationv1.ValidatingAdmissionPolicy) { p.Spec.Validations[0].Expression = "object.spec.replicas >" },
+		{"expression not compiling", func(p *admissionregistrationv1.ValidatingAdmissionPolicy) {
+			p.Spec.Validations[0].Expression = "object.spec.replicas >"
+		},
 			[]string{"spec.validations[0].expression: Invalid value: \"object.spec.replicas >\": compilation failed: ERROR: <input>:1:23: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n | object.spec.replicas >\n | ......................^"}},
 		{"expression not bool", func(p *admissionregistrationv1.ValidatingAdmissionPolicy) { p.Spec.Validations[0].Expression = "'yes'" },
 			[]string{`spec.validations[0].expression: Invalid value: "'yes'": must evaluate to bool but got string`}},
-		{"params without paramKind", func(p *admissionregistrationv1.ValidatingAdmissionPolicy) { p.Spec.MatchConditions[0].Expression = "params.enabled" },
+		{"params without paramKind", func(p *admissionregistrationv1.ValidatingAdmissionPolicy) {
+			p.Spec.MatchConditions[0].Expression = "params.enabled"
+		},
 			[]string{"spec.matchConditions[0].expression: Invalid value: \"params.enabled\": compilation failed: ERROR: <input>:1:1: undeclared reference to 'params' (in container '')\n | params.enabled\n | ^"}},
 		{"bad variable name", func(p *admissionregistrationv1.ValidatingAdmissionPolicy) {
 			p.Spec.Variables[0].Name = "var"
@@ -110,7 +118,9 @@ func TestAdmissionPolicyBindings(t *testing.T) {
 		}}
 	}
 	runGroupCases(t, valid, validation.ValidatingAdmissionPolicyBinding, []groupCase[*admissionregistrationv1.ValidatingAdmissionPolicyBinding]{
-		{"no policyName or actions", func(b *admissionregistrationv1.ValidatingAdmissionPolicyBinding) { b.Spec.PolicyName, b.Spec.ValidationActions = "", nil },
+		{"no policyName or actions", func(b *admissionregistrationv1.ValidatingAdmissionPolicyBinding) {
+			b.Spec.PolicyName, b.Spec.ValidationActions = "", nil
+		},
 			[]string{"spec.policyName: Required value", "spec.validationActions: Required value: at least one validation action is required"}},
 		{"Deny and Warn, twice", func(b *admissionregistrationv1.ValidatingAdmissionPolicyBinding) {
 			b.Spec.ValidationActions = []admissionregistrationv1.ValidationAction{"Deny", "Warn", "Warn", "Block"}
@@ -149,9 +159,13 @@ func TestMutatingAdmissionPolicy(t *testing.T) {
 		}}
 	}
 	runGroupCases(t, valid, validation.MutatingAdmissionPolicy, []groupCase[*admissionregistrationv1.MutatingAdmissionPolicy]{
-		{"no mutations or reinvocation", func(p *admissionregistrationv1.MutatingAdmissionPolicy) { p.Spec.Mutations, p.Spec.ReinvocationPolicy = nil, "" },
+		{"no mutations or reinvocation", func(p *admissionregistrationv1.MutatingAdmissionPolicy) {
+			p.Spec.Mutations, p.Spec.ReinvocationPolicy = nil, ""
+		},
 			[]string{"spec.mutations: Required value: mutations must contain at least one item", "spec.reinvocationPolicy: Required value"}},
-		{"JSONPatch without its expression", func(p *admissionregistrationv1.MutatingAdmissionPolicy) { p.Spec.Mutations[0].PatchType = admissionregistrationv1.PatchTypeJSONPatch },
+		{"JSONPatch without its expression", func(p *admissionregistrationv1.MutatingAdmissionPolicy) {
+			p.Spec.Mutations[0].PatchType = admissionregistrationv1.PatchTypeJSONPatch
+		},
 			[]string{
 				"spec.mutations[0].jsonPatch: Required value: must be specified when patchType is JSONPatch",
 				`spec.mutations[0].applyConfiguration: Invalid value: "{applyConfiguration}": must not be specified when patchType is JSONPatch`,

@@ -44,15 +44,21 @@ func TestHorizontalPodAutoscaler(t *testing.T) {
 			[]string{"spec.metrics: Forbidden: must specify at least one Object or External metric to support scaling to zero replicas"}},
 		{"target without group", func(h *autoscalingv2.HorizontalPodAutoscaler) { h.Spec.ScaleTargetRef.APIVersion = "v1" },
 			[]string{`spec.scaleTargetRef.apiVersion: Invalid value: "v1": apiVersion must specify API group`}},
-		{"target without kind and name", func(h *autoscalingv2.HorizontalPodAutoscaler) { h.Spec.ScaleTargetRef.Kind, h.Spec.ScaleTargetRef.Name = "", "" },
+		{"target without kind and name", func(h *autoscalingv2.HorizontalPodAutoscaler) {
+			h.Spec.ScaleTargetRef.Kind, h.Spec.ScaleTargetRef.Name = "", ""
+		},
 			[]string{"spec.scaleTargetRef.kind: Required value", "spec.scaleTargetRef.name: Required value"}},
-		{"resource metric without target", func(h *autoscalingv2.HorizontalPodAutoscaler) { h.Spec.Metrics[0].Resource.Target = autoscalingv2.MetricTarget{} },
+		{"resource metric without target", func(h *autoscalingv2.HorizontalPodAutoscaler) {
+			h.Spec.Metrics[0].Resource.Target = autoscalingv2.MetricTarget{}
+		},
 			[]string{
 				"spec.metrics[0].resource.target.type: Required value: must specify a metric target type",
 				`spec.metrics[0].resource.target.type: Invalid value: "": must be either Utilization, Value, or AverageValue`,
 				"spec.metrics[0].resource.target.averageUtilization: Required value: must set either a target raw value or a target utilization",
 			}},
-		{"type without its source", func(h *autoscalingv2.HorizontalPodAutoscaler) { h.Spec.Metrics[0].Type = autoscalingv2.PodsMetricSourceType },
+		{"type without its source", func(h *autoscalingv2.HorizontalPodAutoscaler) {
+			h.Spec.Metrics[0].Type = autoscalingv2.PodsMetricSourceType
+		},
 			[]string{"spec.metrics[0].pods: Required value: must populate information for the given metric source"}},
 		{"two sources", func(h *autoscalingv2.HorizontalPodAutoscaler) {
 			h.Spec.Metrics[0].External = &autoscalingv2.ExternalMetricSource{Metric: autoscalingv2.MetricIdentifier{Name: "queue"},

@@ -39,7 +39,10 @@ func TestIngress(t *testing.T) {
 			[]string{"spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified"}},
 		{"relative Prefix path", func(i *networkingv1.Ingress) { path(i).Path = "api" },
 			[]string{`spec.rules[0].http.paths[0].path: Invalid value: "api": must be an absolute path`}},
-		{"Exact path with //", func(i *networkingv1.Ingress) { path(i).PathType = ptr.To(networkingv1.PathTypeExact); path(i).Path = "/a//b" },
+		{"Exact path with //", func(i *networkingv1.Ingress) {
+			path(i).PathType = ptr.To(networkingv1.PathTypeExact)
+			path(i).Path = "/a//b"
+		},
 			[]string{`spec.rules[0].http.paths[0].path: Invalid value: "/a//b": must not contain '//'`}},
 		{"ImplementationSpecific relative path", func(i *networkingv1.Ingress) {
 			path(i).PathType = ptr.To(networkingv1.PathTypeImplementationSpecific)
@@ -73,7 +76,9 @@ func TestIngress(t *testing.T) {
 			[]string{`spec.tls[0].hosts[0]: Invalid value: "Example.com": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`}},
 		{"bad ingressClassName", func(i *networkingv1.Ingress) { i.Spec.IngressClassName = ptr.To("Nginx") },
 			[]string{`spec.ingressClassName: Invalid value: "Nginx": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`}},
-		{"class annotation disagrees", func(i *networkingv1.Ingress) { i.Annotations = map[string]string{"kubernetes.io/ingress.class": "traefik"} },
+		{"class annotation disagrees", func(i *networkingv1.Ingress) {
+			i.Annotations = map[string]string{"kubernetes.io/ingress.class": "traefik"}
+		},
 			[]string{`annotations.kubernetes.io/ingress.class: Invalid value: "traefik": must match ` + "`ingressClassName`" + ` when both are specified`}},
 	})
 }
@@ -158,8 +163,12 @@ func validNetworkPolicy() *networkingv1.NetworkPolicy {
 
 func TestNetworkPolicy(t *testing.T) {
 	t.Parallel()
-	port := func(np *networkingv1.NetworkPolicy) *networkingv1.NetworkPolicyPort { return &np.Spec.Ingress[0].Ports[0] }
-	peer := func(np *networkingv1.NetworkPolicy) *networkingv1.NetworkPolicyPeer { return &np.Spec.Ingress[0].From[0] }
+	port := func(np *networkingv1.NetworkPolicy) *networkingv1.NetworkPolicyPort {
+		return &np.Spec.Ingress[0].Ports[0]
+	}
+	peer := func(np *networkingv1.NetworkPolicy) *networkingv1.NetworkPolicyPeer {
+		return &np.Spec.Ingress[0].From[0]
+	}
 	runGroupCases(t, validNetworkPolicy, validation.NetworkPolicy, []groupCase[*networkingv1.NetworkPolicy]{
 		{"endPort below port", func(np *networkingv1.NetworkPolicy) { port(np).EndPort = ptr.To[int32](80) },
 			[]string{"spec.ingress[0].ports[0].endPort: Invalid value: 80: must be greater than or equal to `port`"}},

@@ -74,7 +74,9 @@ func TestVolumeAttachment(t *testing.T) {
 		}}
 	}
 	runGroupCases(t, valid, validation.VolumeAttachment, []groupCase[*storagev1.VolumeAttachment]{
-		{"no attacher or source", func(v *storagev1.VolumeAttachment) { v.Spec.Attacher, v.Spec.Source = "", storagev1.VolumeAttachmentSource{} },
+		{"no attacher or source", func(v *storagev1.VolumeAttachment) {
+			v.Spec.Attacher, v.Spec.Source = "", storagev1.VolumeAttachmentSource{}
+		},
 			[]string{"spec.attacher: Required value", "spec.source: Required value: must specify exactly one of inlineVolumeSpec and persistentVolumeName"}},
 	})
 	changed := valid()
