@@ -2,19 +2,20 @@ package validation
 
 import (
 	"sort"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	nodev1 "k8s.io/api/node/v1"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // RuntimeClass is upstream's ValidateRuntimeClass: handler a DNS label;
 // overhead limits named like container resources and non-negative;
-// scheduling's node selector valid labels and tolerations unique. The
-// per-toleration rules of core (operator, effect, value) are not repeated
-// here.
+// scheduling's node selector valid labels and tolerations valid and
+// unique.
 func RuntimeClass(rc *nodev1.RuntimeClass) field.ErrorList {
 	var errs field.ErrorList
 	if rc.Handler == "" {
@@ -41,6 +42,7 @@ func RuntimeClass(rc *nodev1.RuntimeClass) field.ErrorList {
 		if s.NodeSelector != nil {
 			errs = append(errs, metav1validation.ValidateLabels(s.NodeSelector, path.Child("nodeSelector"))...)
 		}
+		errs = append(errs, runtimeClassTolerations(s.Tolerations, path.Child("tolerations"))...)
 		seen := map[corev1.Toleration]bool{}
 		for i, t := range s.Tolerations {
 			key := corev1.Toleration{Key: t.Key, Operator: t.Operator, Value: t.Value, Effect: t.Effect}
@@ -58,4 +60,45 @@ func RuntimeClass(rc *nodev1.RuntimeClass) field.ErrorList {
 func RuntimeClassUpdate(rc, old *nodev1.RuntimeClass) field.ErrorList {
 	errs := RuntimeClass(rc)
 	return append(errs, apimachineryvalidation.ValidateImmutableField(rc.Handler, old.Handler, field.NewPath("handler")).WithOrigin("immutable")...)
+}
+
+// runtimeClassTolerations is core's ValidateTolerations with the pod
+// options a RuntimeClass validates with: no Lt/Gt comparison operators.
+func runtimeClassTolerations(tolerations []corev1.Toleration, path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for i, t := range tolerations {
+		tPath := path.Index(i)
+		if t.Key != "" {
+			errs = append(errs, metav1validation.ValidateLabelName(t.Key, tPath.Child("key"))...)
+		}
+		if t.Key == "" && t.Operator != corev1.TolerationOpExists {
+			errs = append(errs, field.Invalid(tPath.Child("operator"), t.Operator,
+				"operator must be Exists when `key` is empty, which means \"match all values and all keys\""))
+		}
+		if t.TolerationSeconds != nil && t.Effect != corev1.TaintEffectNoExecute {
+			errs = append(errs, field.Invalid(tPath.Child("effect"), t.Effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+		}
+		switch t.Operator {
+		case corev1.TolerationOpEqual, "":
+			if msgs := validation.IsValidLabelValue(t.Value); len(msgs) != 0 {
+				errs = append(errs, field.Invalid(tPath.Child("operator"), t.Value, strings.Join(msgs, ";")))
+			}
+		case corev1.TolerationOpExists:
+			if t.Value != "" {
+				errs = append(errs, field.Invalid(tPath.Child("operator"), t.Value, "value must be empty when `operator` is 'Exists'"))
+			}
+		case corev1.TolerationOpLt, corev1.TolerationOpGt:
+			errs = append(errs, field.NotSupported(tPath.Child("operator"), t.Operator,
+				[]corev1.TolerationOperator{corev1.TolerationOpEqual, corev1.TolerationOpExists, corev1.TolerationOpLt, corev1.TolerationOpGt}))
+		default:
+			errs = append(errs, field.NotSupported(tPath.Child("operator"), t.Operator, []corev1.TolerationOperator{corev1.TolerationOpEqual, corev1.TolerationOpExists}))
+		}
+		switch t.Effect {
+		case "", corev1.TaintEffectNoSchedule, corev1.TaintEffectPreferNoSchedule, corev1.TaintEffectNoExecute:
+		default:
+			errs = append(errs, field.NotSupported(tPath.Child("effect"), t.Effect,
+				[]corev1.TaintEffect{corev1.TaintEffectNoSchedule, corev1.TaintEffectPreferNoSchedule, corev1.TaintEffectNoExecute}))
+		}
+	}
+	return errs
 }

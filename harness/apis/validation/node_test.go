@@ -7,6 +7,7 @@ import (
 	nodev1 "k8s.io/api/node/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/memkube/memkube/harness/apis/validation"
 )
@@ -30,6 +31,19 @@ func TestRuntimeClass(t *testing.T) {
 			[]string{`handler: Invalid value: "run.sc": must not contain dots`}},
 		{"negative overhead", func(r *nodev1.RuntimeClass) { r.Overhead.PodFixed[corev1.ResourceCPU] = resource.MustParse("-1") },
 			[]string{`overhead.limits[cpu]: Invalid value: "-1": must be greater than or equal to 0`}},
+		{"bad tolerations", func(r *nodev1.RuntimeClass) {
+			r.Scheduling.Tolerations = []corev1.Toleration{
+				{Operator: corev1.TolerationOpEqual, Value: "x"},
+				{Key: "a", Operator: corev1.TolerationOpExists, Value: "x", Effect: "NoAdmit"},
+				{Key: "b", Operator: corev1.TolerationOpGt, Value: "5", TolerationSeconds: ptr.To[int64](5)},
+			}
+		}, []string{
+			"scheduling.tolerations[0].operator: Invalid value: \"Equal\": operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+			"scheduling.tolerations[1].operator: Invalid value: \"x\": value must be empty when `operator` is 'Exists'",
+			`scheduling.tolerations[1].effect: Unsupported value: "NoAdmit": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"`,
+			"scheduling.tolerations[2].effect: Invalid value: \"\": effect must be 'NoExecute' when `tolerationSeconds` is set",
+			`scheduling.tolerations[2].operator: Unsupported value: "Gt": supported values: "Equal", "Exists", "Lt", "Gt"`,
+		}},
 		{"duplicate toleration", func(r *nodev1.RuntimeClass) {
 			r.Scheduling.Tolerations = append(r.Scheduling.Tolerations, r.Scheduling.Tolerations[0])
 		}, []string{`scheduling.tolerations[1]: Duplicate value: {"key":"sandbox","operator":"Exists","effect":"NoSchedule"}`}},
