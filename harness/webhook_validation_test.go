@@ -51,14 +51,24 @@ func TestWebhookConfigurationValidation(t *testing.T) {
 		{"reinvocation", func(h *admissionregistrationv1.MutatingWebhook) {
 			h.ReinvocationPolicy = ptr.To(admissionregistrationv1.ReinvocationPolicyType("Always"))
 		}, `webhooks[0].reinvocationPolicy: Unsupported value: "Always": supported values: "IfNeeded", "Never"`},
+		{"rule without operations", func(h *admissionregistrationv1.MutatingWebhook) { h.Rules[0].Operations = nil },
+			`webhooks[0].rules[0].operations: Required value`},
+		{"match condition not bool", func(h *admissionregistrationv1.MutatingWebhook) {
+			h.MatchConditions = []admissionregistrationv1.MatchCondition{{Name: "size", Expression: "object.data.size()"}}
+		}, `webhooks[0].matchConditions[0].expression: Invalid value: "object.data.size()": must evaluate to bool but got int`},
+		{"static name", func(h *admissionregistrationv1.MutatingWebhook) {}, `metadata.name: Invalid value: "static.static.k8s.io": names ending with ".static.k8s.io" are reserved for static manifest-based configurations and cannot be managed via the API`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := good()
 			tc.change(&h)
+			name := strings.ReplaceAll(tc.name, " ", "-")
+			if tc.name == "static name" {
+				name = "static.static.k8s.io"
+			}
 			_, err := c.MutatingWebhookConfigurations().Create(ctx, &admissionregistrationv1.MutatingWebhookConfiguration{
-				ObjectMeta: metav1.ObjectMeta{Name: strings.ReplaceAll(tc.name, " ", "-")}, Webhooks: []admissionregistrationv1.MutatingWebhook{h},
+				ObjectMeta: metav1.ObjectMeta{Name: name}, Webhooks: []admissionregistrationv1.MutatingWebhook{h},
 			}, metav1.CreateOptions{})
-			want := `MutatingWebhookConfiguration.admissionregistration.k8s.io "` + strings.ReplaceAll(tc.name, " ", "-") + `" is invalid: ` + tc.want
+			want := `MutatingWebhookConfiguration.admissionregistration.k8s.io "` + name + `" is invalid: ` + tc.want
 			if tc.want == "" && err != nil || tc.want != "" && (!apierrors.IsInvalid(err) || err.Error() != want) {
 				t.Errorf("got %v, want %s", err, want)
 			}

@@ -56,7 +56,7 @@ func TestStorageObjectInUseProtection(t *testing.T) {
 			return &got.ObjectMeta, nil
 		}, nil, []string{"kubernetes.io/pv-protection"}},
 		{"volume attributes class", func(t *testing.T, f []string) (*metav1.ObjectMeta, error) {
-			vac := &storagev1.VolumeAttributesClass{ObjectMeta: metav1.ObjectMeta{Name: "vac", Finalizers: f}, DriverName: "example.com/disk"}
+			vac := &storagev1.VolumeAttributesClass{ObjectMeta: metav1.ObjectMeta{Name: "vac", Finalizers: f}, DriverName: "example.com/disk", Parameters: map[string]string{"iops": "3000"}}
 			got, err := c.StorageV1().VolumeAttributesClasses().Create(t.Context(), vac, metav1.CreateOptions{})
 			if err != nil {
 				return nil, err

@@ -196,7 +196,7 @@ func TestVolumesAndClasses(t *testing.T) {
 	if _, err := c.CoreV1().PersistentVolumes().UpdateStatus(ctx, pv, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	vac := &storagev1.VolumeAttributesClass{ObjectMeta: metav1.ObjectMeta{Name: "fast"}, DriverName: "example.com/disk"}
+	vac := &storagev1.VolumeAttributesClass{ObjectMeta: metav1.ObjectMeta{Name: "fast"}, DriverName: "example.com/disk", Parameters: map[string]string{"iops": "3000"}}
 	if _, err := c.StorageV1().VolumeAttributesClasses().Create(ctx, vac, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestAddsFinalizers(t *testing.T) {
 	if _, err := c.CoreV1().PersistentVolumeClaims("default").Create(ctx, claim("late"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	vac := &storagev1.VolumeAttributesClass{ObjectMeta: metav1.ObjectMeta{Name: "late"}, DriverName: "example.com/disk"}
+	vac := &storagev1.VolumeAttributesClass{ObjectMeta: metav1.ObjectMeta{Name: "late"}, DriverName: "example.com/disk", Parameters: map[string]string{"iops": "3000"}}
 	if _, err := c.StorageV1().VolumeAttributesClasses().Create(ctx, vac, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -37,8 +38,8 @@ func TestNameAndScopeValidation(t *testing.T) {
 		{"configmap", corev1.Resource("configmaps"), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "a.b", Namespace: "ns"}}, ""},
 		{"configmap without namespace", corev1.Resource("configmaps"), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "a"}}, "metadata.namespace"},
 		{"service with a dot", corev1.Resource("services"), &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "a.b", Namespace: "ns"}}, "metadata.name"},
-		{"clusterrole with a colon", schema.GroupResource{Group: "rbac.authorization.k8s.io", Resource: "clusterroles"}, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "system:basic-user"}}, ""},
-		{"clusterrole with a slash", schema.GroupResource{Group: "rbac.authorization.k8s.io", Resource: "clusterroles"}, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "a/b"}}, "metadata.name"},
+		{"clusterrole with a colon", schema.GroupResource{Group: "rbac.authorization.k8s.io", Resource: "clusterroles"}, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "system:basic-user"}}, ""},
+		{"clusterrole with a slash", schema.GroupResource{Group: "rbac.authorization.k8s.io", Resource: "clusterroles"}, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "a/b"}}, "metadata.name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package builtin
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/util/webhook"
 
+	"github.com/memkube/memkube/harness/apis/validation"
 	"github.com/memkube/memkube/harness/registry"
 )
 
@@ -22,16 +24,31 @@ import (
 // as kube-apiserver does (pkg/apis/admissionregistration/validation): each
 // webhook's name, failure, match, side-effect and reinvocation policies,
 // timeout, selectors, client config and admission review versions, names
-// unique; on update, what an old configuration already had is allowed to
-// stay (side effects, unrecognized review versions, duplicate names).
-// Rules and matchConditions are not validated yet.
+// unique, rules, and match conditions (compiled as CEL); names ending in
+// .static.k8s.io are reserved on create. On update, what an old
+// configuration already had is allowed to stay (side effects, unrecognized
+// review versions, duplicate names, invalid selector label values), its
+// match condition expressions compile in CEL's stored environment, and
+// match conditions are not revalidated unless a webhook's changed.
 func validateWebhooks(k *registry.Kind) {
 	k.Validate = func(_ context.Context, obj runtime.Object) field.ErrorList {
-		return validateWebhookList(webhooksOf(obj), webhookOptions{requireNoSideEffects: true, requireRecognizedVersion: true, requireUniqueNames: true})
+		errs := validateWebhookList(webhooksOf(obj), webhookOptions{requireNoSideEffects: true, requireRecognizedVersion: true, requireUniqueNames: true})
+		return append(errs, validation.StaticSuffix(obj.(metav1.Object).GetName())...)
 	}
 	k.ValidateUpdate = func(_ context.Context, obj, old runtime.Object) field.ErrorList {
-		was := webhooksOf(old)
-		return validateWebhookList(webhooksOf(obj), webhookOptions{
+		was, is := webhooksOf(old), webhooksOf(obj)
+		stored := sets.New[string]()
+		for _, h := range was {
+			for _, mc := range h.matchConditions {
+				stored.Insert(mc.Expression)
+			}
+		}
+		return validateWebhookList(is, webhookOptions{
+			ignoreMatchConditions: sameMatchConditions(is, was),
+			storedExpressions:     stored,
+			allowInvalidLabelValueInSelector: slices.ContainsFunc(was, func(h webhookFields) bool {
+				return len(selectorErrors(h, metav1validation.LabelSelectorValidationOptions{}, field.NewPath("webhooks"))) > 0
+			}),
 			requireNoSideEffects: !slices.ContainsFunc(was, func(h webhookFields) bool {
 				return h.sideEffects == nil || !noSideEffectClasses.Has(string(*h.sideEffects))
 			}),
@@ -55,6 +72,8 @@ type webhookFields struct {
 	clientConfig                      admissionregistrationv1.WebhookClientConfig
 	admissionReviewVersions           []string
 	reinvocationPolicy                *admissionregistrationv1.ReinvocationPolicyType
+	rules                             []admissionregistrationv1.RuleWithOperations
+	matchConditions                   []admissionregistrationv1.MatchCondition
 }
 
 func webhooksOf(obj runtime.Object) []webhookFields {
@@ -63,12 +82,12 @@ func webhooksOf(obj runtime.Object) []webhookFields {
 	case *admissionregistrationv1.ValidatingWebhookConfiguration:
 		for _, h := range c.Webhooks {
 			out = append(out, webhookFields{h.Name, h.FailurePolicy, h.MatchPolicy, h.SideEffects, h.TimeoutSeconds,
-				h.NamespaceSelector, h.ObjectSelector, h.ClientConfig, h.AdmissionReviewVersions, nil})
+				h.NamespaceSelector, h.ObjectSelector, h.ClientConfig, h.AdmissionReviewVersions, nil, h.Rules, h.MatchConditions})
 		}
 	case *admissionregistrationv1.MutatingWebhookConfiguration:
 		for _, h := range c.Webhooks {
 			out = append(out, webhookFields{h.Name, h.FailurePolicy, h.MatchPolicy, h.SideEffects, h.TimeoutSeconds,
-				h.NamespaceSelector, h.ObjectSelector, h.ClientConfig, h.AdmissionReviewVersions, h.ReinvocationPolicy})
+				h.NamespaceSelector, h.ObjectSelector, h.ClientConfig, h.AdmissionReviewVersions, h.ReinvocationPolicy, h.Rules, h.MatchConditions})
 		}
 	}
 	return out
@@ -76,6 +95,23 @@ func webhooksOf(obj runtime.Object) []webhookFields {
 
 type webhookOptions struct {
 	requireNoSideEffects, requireRecognizedVersion, requireUniqueNames bool
+	allowInvalidLabelValueInSelector, ignoreMatchConditions            bool
+	// storedExpressions are the match conditions the stored configuration had.
+	storedExpressions sets.Set[string]
+}
+
+// sameMatchConditions is upstream's ignore*WebhookMatchConditions: as many
+// webhooks, each with the match conditions it had.
+func sameMatchConditions(is, was []webhookFields) bool {
+	if len(is) != len(was) {
+		return false
+	}
+	for i := range was {
+		if !reflect.DeepEqual(is[i].matchConditions, was[i].matchConditions) {
+			return false
+		}
+	}
+	return true
 }
 
 var (
@@ -107,6 +143,9 @@ func validateWebhookList(hooks []webhookFields, opts webhookOptions) field.Error
 
 func validateWebhook(h webhookFields, opts webhookOptions, path *field.Path) field.ErrorList {
 	errs := utilvalidation.IsFullyQualifiedName(path.Child("name"), h.name)
+	for i := range h.rules {
+		errs = append(errs, validation.RuleWithOperations(&h.rules[i], path.Child("rules").Index(i))...)
+	}
 	if h.failurePolicy != nil && !supportedFailurePolicies.Has(string(*h.failurePolicy)) {
 		errs = append(errs, field.NotSupported(path.Child("failurePolicy"), *h.failurePolicy, sets.List(supportedFailurePolicies)))
 	}
@@ -125,12 +164,7 @@ func validateWebhook(h webhookFields, opts webhookOptions, path *field.Path) fie
 	if t := h.timeoutSeconds; t != nil && (*t > 30 || *t < 1) {
 		errs = append(errs, field.Invalid(path.Child("timeoutSeconds"), *t, "the timeout value must be between 1 and 30 seconds"))
 	}
-	if h.namespaceSelector != nil {
-		errs = append(errs, metav1validation.ValidateLabelSelector(h.namespaceSelector, metav1validation.LabelSelectorValidationOptions{}, path.Child("namespaceSelector"))...)
-	}
-	if h.objectSelector != nil {
-		errs = append(errs, metav1validation.ValidateLabelSelector(h.objectSelector, metav1validation.LabelSelectorValidationOptions{}, path.Child("objectSelector"))...)
-	}
+	errs = append(errs, selectorErrors(h, metav1validation.LabelSelectorValidationOptions{AllowInvalidLabelValueInSelector: opts.allowInvalidLabelValueInSelector}, path)...)
 	if h.reinvocationPolicy != nil && !supportedReinvocationPolicies.Has(string(*h.reinvocationPolicy)) {
 		errs = append(errs, field.NotSupported(path.Child("reinvocationPolicy"), *h.reinvocationPolicy, sets.List(supportedReinvocationPolicies)))
 	}
@@ -147,6 +181,20 @@ func validateWebhook(h webhookFields, opts webhookOptions, path *field.Path) fie
 		}
 		// name and namespace are passed in upstream's order.
 		errs = append(errs, webhook.ValidateWebhookService(path.Child("clientConfig").Child("service"), cc.Service.Name, cc.Service.Namespace, cc.Service.Path, port)...)
+	}
+	if !opts.ignoreMatchConditions {
+		errs = append(errs, validation.MatchConditions(h.matchConditions, false, opts.storedExpressions, path.Child("matchConditions"))...)
+	}
+	return errs
+}
+
+func selectorErrors(h webhookFields, opts metav1validation.LabelSelectorValidationOptions, path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if h.namespaceSelector != nil {
+		errs = append(errs, metav1validation.ValidateLabelSelector(h.namespaceSelector, opts, path.Child("namespaceSelector"))...)
+	}
+	if h.objectSelector != nil {
+		errs = append(errs, metav1validation.ValidateLabelSelector(h.objectSelector, opts, path.Child("objectSelector"))...)
 	}
 	return errs
 }
