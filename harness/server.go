@@ -277,7 +277,11 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// in-process, as user system:apiserver, like kube-apiserver's loopback.
 	loopbackToken, adminToken := randomToken(), randomToken()
 	s.inProcessCfg = &restclient.Config{Host: inProcessHost, BearerToken: adminToken, Transport: s.transport, QPS: 1000, Burst: 2000}
-	config.LoopbackClientConfig = &restclient.Config{Host: inProcessHost, BearerToken: loopbackToken, Transport: s.transport}
+	// QPS -1: the loopback client is not rate limited, as kube-apiserver's
+	// (NewLoopbackClientConfig). client-go's default of 5 QPS throttled the
+	// apiextensions controllers: a CRD created again took 200 ms steps to be
+	// established.
+	config.LoopbackClientConfig = &restclient.Config{Host: inProcessHost, BearerToken: loopbackToken, Transport: s.transport, QPS: -1}
 	namer := openapinamer.NewDefinitionNamer(scheme)
 	config.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(openapi.GetOpenAPIDefinitions, namer)
 	config.OpenAPIConfig.Info.Title, config.OpenAPIConfig.Info.Version = "Kubernetes", "v"+Version
