@@ -1,18 +1,17 @@
 package builtin
 
 import (
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/memkube/memkube/harness/apis/validation"
 )
 
-// podValidation validates pods and pod templates.
+// podValidation validates pods and pod templates as upstream's pod and
+// podTemplate strategies (pods/ephemeralcontainers validates in
+// pod_ephemeral.go; eviction and resize have their own files).
 func podValidation() map[schema.GroupResource]opt {
 	return map[schema.GroupResource]opt{
-		{Resource: "podtemplates"}: validated(func(t *corev1.PodTemplate) field.ErrorList {
-			return validation.PodTemplateSpec(&t.Template, field.NewPath("template"))
-		}, nil, nil),
+		{Resource: "pods"}:         validated(validation.Pod, validation.PodUpdate, validation.PodStatusUpdate),
+		{Resource: "podtemplates"}: validated(validation.PodTemplate, validation.PodTemplateUpdate, nil),
 	}
 }
