@@ -226,6 +226,7 @@ func podTemplateSpec(spec *corev1.PodTemplateSpec, fldPath *field.Path, opts pod
 	errs = append(errs, podSpecificAnnotations(spec.Annotations, &spec.Spec, fldPath.Child("annotations"), opts)...)
 	errs = append(errs, podSpec(&spec.Spec, nil, fldPath.Child("spec"), opts)...)
 	errs = append(errs, seccompAnnotationsAndFields(spec.ObjectMeta, &spec.Spec, fldPath.Child("spec"))...)
+	errs = append(errs, appArmorAnnotationsAndFields(spec.ObjectMeta, &spec.Spec, fldPath.Child("spec"))...)
 	if len(spec.Spec.EphemeralContainers) > 0 {
 		errs = append(errs, field.Forbidden(fldPath.Child("spec", "ephemeralContainers"), "ephemeral containers not allowed in pod template"))
 	}
@@ -695,5 +696,48 @@ func Pod(pod *corev1.Pod) field.ErrorList {
 	if pod.Spec.NodeName != "" && len(pod.Spec.SchedulingGates) != 0 {
 		errs = append(errs, field.Forbidden(specPath.Child("nodeName"), "cannot be set until all schedulingGates have been cleared"))
 	}
-	return append(errs, seccompAnnotationsAndFields(pod.ObjectMeta, &pod.Spec, specPath)...)
+	errs = append(errs, seccompAnnotationsAndFields(pod.ObjectMeta, &pod.Spec, specPath)...)
+	return append(errs, appArmorAnnotationsAndFields(pod.ObjectMeta, &pod.Spec, specPath)...)
+}
+
+// appArmorAnnotationsAndFields is upstream's
+// validateAppArmorAnnotationsAndFieldsMatchOnCreate: where both the legacy
+// annotation and the field are set, they agree (not checked for Windows).
+func appArmorAnnotationsAndFields(meta metav1.ObjectMeta, spec *corev1.PodSpec, specPath *field.Path) field.ErrorList {
+	if spec.OS != nil && spec.OS.Name == corev1.Windows {
+		return nil
+	}
+	var errs field.ErrorList
+	var podProfile *corev1.AppArmorProfile
+	if spec.SecurityContext != nil {
+		podProfile = spec.SecurityContext.AppArmorProfile
+	}
+	visitContainers(spec, specPath, func(c *corev1.Container, cp *field.Path) {
+		profile := podProfile
+		if c.SecurityContext != nil && c.SecurityContext.AppArmorProfile != nil {
+			profile = c.SecurityContext.AppArmorProfile
+		}
+		annotation, found := meta.Annotations[corev1.DeprecatedAppArmorBetaContainerAnnotationKeyPrefix+c.Name]
+		if profile == nil || !found {
+			return
+		}
+		p := cp.Child("securityContext", "appArmorProfile")
+		switch profile.Type {
+		case corev1.AppArmorProfileTypeUnconfined:
+			if annotation != corev1.DeprecatedAppArmorBetaProfileNameUnconfined {
+				errs = append(errs, field.Forbidden(p.Child("type"), "apparmor type in annotation and field must match"))
+			}
+		case corev1.AppArmorProfileTypeRuntimeDefault:
+			if annotation != corev1.DeprecatedAppArmorBetaProfileRuntimeDefault {
+				errs = append(errs, field.Forbidden(p.Child("type"), "apparmor type in annotation and field must match"))
+			}
+		case corev1.AppArmorProfileTypeLocalhost:
+			if !strings.HasPrefix(annotation, corev1.DeprecatedAppArmorBetaProfileNamePrefix) {
+				errs = append(errs, field.Forbidden(p.Child("type"), "apparmor type in annotation and field must match"))
+			} else if profile.LocalhostProfile == nil || strings.TrimPrefix(annotation, corev1.DeprecatedAppArmorBetaProfileNamePrefix) != *profile.LocalhostProfile {
+				errs = append(errs, field.Forbidden(p.Child("localhostProfile"), "apparmor profile in annotation and field must match"))
+			}
+		}
+	})
+	return errs
 }
