@@ -501,6 +501,14 @@ func TestPodUpdate(t *testing.T) {
 			want: []string{"spec.schedulingGates[0].name: Forbidden: only deletion is allowed, but found new scheduling gate 'a'"}},
 		{name: "gated node selector added", old: func(p *corev1.Pod) { p.Spec.SchedulingGates = []corev1.PodSchedulingGate{{Name: "a"}} },
 			again: func(p *corev1.Pod) { p.Spec.NodeSelector = map[string]string{"zone": "a"} }},
+		{name: "mirror annotation added", again: func(p *corev1.Pod) {
+			p.Annotations = map[string]string{corev1.MirrorPodAnnotationKey: "x"}
+		}, want: []string{
+			// sic: upstream validates the annotations twice on update.
+			`metadata.annotations[kubernetes.io/config.mirror]: Invalid value: "x": must set spec.nodeName if mirror pod annotation is set`,
+			"metadata.annotations[kubernetes.io/config.mirror]: Forbidden: may not add mirror pod annotation",
+			`metadata.annotations[kubernetes.io/config.mirror]: Invalid value: "x": must set spec.nodeName if mirror pod annotation is set`,
+		}},
 		{name: "restart policy", again: func(p *corev1.Pod) { p.Spec.RestartPolicy = corev1.RestartPolicyNever },
 			wantPrefix: "spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)\n"},
 	} {
@@ -525,6 +533,20 @@ func TestPodUpdate(t *testing.T) {
 			checkErrors(t, errs, tc.want)
 		})
 	}
+}
+
+// TestPodUpdateAllowances: what the stored pod already broke stays
+// allowed, so that the pod can still be updated.
+func TestPodUpdateAllowances(t *testing.T) {
+	t.Parallel()
+	old := validPod()
+	old.Annotations = map[string]string{corev1.PodDeletionCost: "007"}
+	if errs := validation.Pod(old); len(errs) != 1 {
+		t.Fatalf("create: got %q, want the deletion cost refused", errorStrings(errs))
+	}
+	p := old.DeepCopy()
+	p.Labels = map[string]string{"a": "b"}
+	checkErrors(t, validation.PodUpdate(p, old), nil)
 }
 
 func TestPodUpdateDiff(t *testing.T) {

@@ -30,7 +30,7 @@ func PodUpdate(pod, old *corev1.Pod) field.ErrorList {
 	opts := podOptionsFor(&old.Spec, &old.ObjectMeta)
 	opts.resourceIsPod = true
 	errs := podMetadataAndSpec(pod, opts)
-	errs = append(errs, podAnnotationUpdates(pod, old, field.NewPath("metadata", "annotations"))...)
+	errs = append(errs, podAnnotationUpdates(pod, old, opts)...)
 	specPath := field.NewPath("spec")
 
 	ctrErrs, stop := containerUpdates(pod.Spec.Containers, old.Spec.Containers, specPath.Child("containers"))
@@ -193,10 +193,13 @@ func termHasOnlyAdditions(term, old corev1.NodeSelectorTerm) bool {
 	return true
 }
 
-// podAnnotationUpdates is upstream's ValidatePodSpecificAnnotationUpdates
-// minus the re-validation of the annotations (podMetadataAndSpec does it).
-func podAnnotationUpdates(pod, old *corev1.Pod, fldPath *field.Path) field.ErrorList {
+// podAnnotationUpdates is upstream's ValidatePodSpecificAnnotationUpdates:
+// mirror pod and AppArmor annotations neither come nor go, and the
+// annotations are validated (again, after podMetadataAndSpec: upstream
+// reports their errors twice on update).
+func podAnnotationUpdates(pod, old *corev1.Pod, opts podOptions) field.ErrorList {
 	var errs field.ErrorList
+	fldPath := field.NewPath("metadata", "annotations")
 	for _, k := range sortedKeys(old.Annotations) {
 		if v, ok := pod.Annotations[k]; ok && v == old.Annotations[k] {
 			continue
@@ -219,7 +222,7 @@ func podAnnotationUpdates(pod, old *corev1.Pod, fldPath *field.Path) field.Error
 			errs = append(errs, field.Forbidden(fldPath.Key(k), "may not add mirror pod annotation"))
 		}
 	}
-	return errs
+	return append(errs, podSpecificAnnotations(pod.Annotations, &pod.Spec, fldPath, opts)...)
 }
 
 // PodEphemeralContainersUpdate is upstream's
@@ -230,7 +233,7 @@ func PodEphemeralContainersUpdate(pod, old *corev1.Pod) field.ErrorList {
 	opts := podOptionsFor(&old.Spec, &old.ObjectMeta)
 	opts.resourceIsPod = true
 	errs := podMetadataAndSpec(pod, opts)
-	errs = append(errs, podAnnotationUpdates(pod, old, field.NewPath("metadata", "annotations"))...)
+	errs = append(errs, podAnnotationUpdates(pod, old, opts)...)
 	if _, ok := old.Annotations[corev1.MirrorPodAnnotationKey]; ok {
 		return field.ErrorList{field.Forbidden(field.NewPath(""), "static pods do not support ephemeral containers")}
 	}
@@ -254,8 +257,7 @@ func PodEphemeralContainersUpdate(pod, old *corev1.Pod) field.ErrorList {
 // PodStatusUpdate is upstream's ValidatePodStatusUpdate below ObjectMeta.
 func PodStatusUpdate(pod, old *corev1.Pod) field.ErrorList {
 	opts := podOptionsFor(&old.Spec, &old.ObjectMeta)
-	errs := podAnnotationUpdates(pod, old, field.NewPath("metadata", "annotations"))
-	errs = append(errs, podSpecificAnnotations(pod.Annotations, &pod.Spec, field.NewPath("metadata", "annotations"), opts)...)
+	errs := podAnnotationUpdates(pod, old, opts)
 	p := field.NewPath("status")
 	errs = append(errs, podConditions(pod.Status.Conditions, p.Child("conditions"))...)
 	if pod.Spec.NodeName != old.Spec.NodeName {
