@@ -12,9 +12,10 @@ import (
 // internalDiff is the diff upstream puts in its "pod updates may not
 // change fields" messages: diff.Diff of the internal types, which have no
 // json tags, so their JSON has Go field names, in declaration order, zero
-// values included. goFieldJSON gives the v1 types the same shape; what still
-// differs is where the internal types put fields the v1 types keep
-// elsewhere (the host namespaces live in the internal PodSecurityContext).
+// values included. goFieldJSON gives the v1 types the same shape. In v1.37
+// the internal pod types have the v1 types' fields in the v1 order (checked
+// for PodSpec, Container, Volume, probes, security contexts, ...), so the
+// diff text is upstream's.
 func internalDiff(a, b any) string {
 	return diff.Diff(goFieldJSON(reflect.ValueOf(a)), goFieldJSON(reflect.ValueOf(b)))
 }
