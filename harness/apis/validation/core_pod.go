@@ -291,6 +291,7 @@ func podSpec(spec *corev1.PodSpec, podMeta *metav1.ObjectMeta, fldPath *field.Pa
 	}
 	errs = append(errs, schedulingGates(spec.SchedulingGates, fldPath.Child("schedulingGates"))...)
 	errs = append(errs, topologySpreadConstraints(spec.TopologySpreadConstraints, fldPath.Child("topologySpreadConstraints"), opts)...)
+	errs = append(errs, windowsHostProcess(spec, fldPath)...)
 	errs = append(errs, hostUsersRules(spec, fldPath, opts)...)
 	errs = append(errs, podHostName(spec, fldPath)...)
 	if spec.ServiceAccountName != "" {

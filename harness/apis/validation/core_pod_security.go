@@ -15,7 +15,6 @@ import (
 // securityContext is upstream's ValidateSecurityContext of a container.
 // Privileged containers are allowed: memkube serves as kube-apiserver with
 // --allow-privileged=true, as envtest and kubeadm clusters run it.
-// Windows options are not validated.
 func securityContext(sc *corev1.SecurityContext, fldPath *field.Path, hostUsers bool, opts podOptions) field.ErrorList {
 	if sc == nil {
 		return nil
@@ -54,6 +53,7 @@ func securityContext(sc *corev1.SecurityContext, fldPath *field.Path, hostUsers 
 			}
 		}
 	}
+	errs = append(errs, windowsOptions(sc.WindowsOptions, fldPath.Child("windowsOptions"))...)
 	return append(errs, appArmorProfile(sc.AppArmorProfile, fldPath.Child("appArmorProfile"))...)
 }
 
@@ -174,6 +174,7 @@ func podSecurityContext(spec *corev1.PodSpec, fldPath *field.Path, opts podOptio
 		errs = append(errs, field.NotSupported(fldPath.Child("fsGroupChangePolicy"), sc.FSGroupChangePolicy, sets.List(validFSGroupChangePolicies)))
 	}
 	errs = append(errs, seccompProfile(sc.SeccompProfile, fldPath.Child("seccompProfile"))...)
+	errs = append(errs, windowsOptions(sc.WindowsOptions, fldPath.Child("windowsOptions"))...)
 	errs = append(errs, appArmorProfile(sc.AppArmorProfile, fldPath.Child("appArmorProfile"))...)
 	if sc.SupplementalGroupsPolicy != nil && !validSupplementalGroupsPolicies.Has(*sc.SupplementalGroupsPolicy) {
 		errs = append(errs, field.NotSupported(fldPath.Child("supplementalGroupsPolicy"), sc.SupplementalGroupsPolicy, sets.List(validSupplementalGroupsPolicies)))

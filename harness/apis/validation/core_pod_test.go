@@ -435,6 +435,15 @@ func TestPodCreate(t *testing.T) {
 			p.Spec.OS = &corev1.PodOS{Name: corev1.Windows}
 			p.Spec.HostPID = true
 		}, []string{"spec.hostPID: Forbidden: cannot be set for a windows pod"}},
+		{"windows options", func(p *corev1.Pod) {
+			p.Spec.OS = &corev1.PodOS{Name: corev1.Windows}
+			p.Spec.SecurityContext = &corev1.PodSecurityContext{WindowsOptions: &corev1.WindowsSecurityContextOptions{
+				RunAsUserName: ptr.To(`a\b\c`), HostProcess: ptr.To(true),
+			}}
+		}, []string{
+			`spec.securityContext.windowsOptions.runAsUserName: Invalid value: "a\\b\\c": runAsUserName cannot contain more than one backslash`,
+			"spec.hostNetwork: Invalid value: false: hostNetwork must be true if pod contains any hostProcess containers",
+		}},
 		{"deletion cost", func(p *corev1.Pod) { p.Annotations = map[string]string{corev1.PodDeletionCost: "+1"} }, []string{
 			`metadata.annotations[controller.kubernetes.io/pod-deletion-cost]: Invalid value: "+1": must be a 32bit integer`,
 		}},
