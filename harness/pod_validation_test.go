@@ -82,6 +82,17 @@ func TestPodValidation(t *testing.T) {
 	_, err = pods.UpdateStatus(ctx, status, metav1.UpdateOptions{})
 	wantInvalid(t, err, `status.podIPs: Invalid value: [{"ip":"10.0.0.1"},{"ip":"10.0.0.2"}]: may specify no more than one IP for each IP family`)
 
+	// a client that sends a status without the QoS class keeps it.
+	running := pod.DeepCopy()
+	running.Status = corev1.PodStatus{Phase: corev1.PodRunning}
+	if running, err = pods.UpdateStatus(ctx, running, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("status update without qosClass: %v", err)
+	}
+	if running.Status.QOSClass != corev1.PodQOSBestEffort {
+		t.Errorf("got qosClass %q, want the stored BestEffort", running.Status.QOSClass)
+	}
+	pod = running
+
 	got, err := pods.Get(ctx, "web", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
