@@ -96,10 +96,13 @@ func TestLimitRangerConstraints(t *testing.T) {
 			Resources: corev1.ResourceRequirements{Requests: resources("memory", "600Mi"), Limits: resources("memory", "600Mi")}})
 		return p
 	}
-	sidecarPod := func(name, podLevel string) *corev1.Pod {
-		p := podWith(name, resources("memory", "600Mi"), resources("memory", "600Mi"))
+	// sidecarPod's containers request request each, their limits (600Mi
+	// each) sum to 1200Mi; a pod-level request must cover the requests'
+	// sum, as validation checks.
+	sidecarPod := func(name, request, podLevel string) *corev1.Pod {
+		p := podWith(name, resources("memory", request), resources("memory", "600Mi"))
 		p.Spec.InitContainers = []corev1.Container{{Name: "sidecar", Image: "busybox", RestartPolicy: ptr.To(corev1.ContainerRestartPolicyAlways),
-			Resources: corev1.ResourceRequirements{Requests: resources("memory", "600Mi"), Limits: resources("memory", "600Mi")}}}
+			Resources: corev1.ResourceRequirements{Requests: resources("memory", request), Limits: resources("memory", "600Mi")}}}
 		if podLevel != "" {
 			p.Spec.Resources = &corev1.ResourceRequirements{Limits: resources("memory", podLevel), Requests: resources("memory", podLevel)}
 		}
@@ -127,9 +130,9 @@ func TestLimitRangerConstraints(t *testing.T) {
 			wantErr: `pods "ratio" is forbidden: memory max limit to request ratio per Container is 2, but provided ratio is 3.000000`},
 		{name: "pod total over max", namespace: "pod", pod: twoContainers("two"),
 			wantErr: `pods "two" is forbidden: maximum memory usage per Pod is 1Gi, but limit is 1200Mi`},
-		{name: "pod with sidecar over max", namespace: "pod", pod: sidecarPod("sidecar", ""),
+		{name: "pod with sidecar over max", namespace: "pod", pod: sidecarPod("sidecar", "600Mi", ""),
 			wantErr: `pods "sidecar" is forbidden: maximum memory usage per Pod is 1Gi, but limit is 1200Mi`},
-		{name: "pod limit of its own", namespace: "pod", pod: sidecarPod("pod-level", "900Mi")},
+		{name: "pod limit of its own", namespace: "pod", pod: sidecarPod("pod-level", "400Mi", "900Mi")},
 		{name: "pod without a limit", namespace: "pod", pod: pod("unlimited"),
 			wantErr: `pods "unlimited" is forbidden: maximum memory usage per Pod is 1Gi.  No limit is specified`},
 		{name: "claim within", namespace: "claims", claim: claimOf("ok", "5Gi")},

@@ -73,7 +73,11 @@ func TestServiceAccount(t *testing.T) {
 		}, wantErr: `pods "other-secret-in-env" is forbidden: container c with envVar PASSWORD referencing secret.secretName="other" is not allowed because service account strict does not reference that secret`},
 		{name: "missing account", pod: func(p *corev1.Pod) { p.Spec.ServiceAccountName = "ghost" },
 			wantErr: `pods "missing-account" is forbidden: error looking up service account default/ghost: serviceaccount "ghost" not found`},
-		{name: "mirror pod", pod: func(p *corev1.Pod) { p.Annotations = map[string]string{corev1.MirrorPodAnnotationKey: "x"} }},
+		{name: "mirror pod", pod: func(p *corev1.Pod) {
+			// a mirror pod is a kubelet's static pod: it names its node.
+			p.Annotations = map[string]string{corev1.MirrorPodAnnotationKey: "x"}
+			p.Spec.NodeName = "node-1"
+		}},
 		{name: "mirror pod with an account", pod: func(p *corev1.Pod) {
 			p.Annotations = map[string]string{corev1.MirrorPodAnnotationKey: "x"}
 			p.Spec.ServiceAccountName = "puller"

@@ -182,7 +182,8 @@ func (r *legacyBindingREST) Create(ctx context.Context, obj runtime.Object, crea
 }
 
 // podCreate is upstream's pod PrepareForCreate: status starts Pending with
-// the pod's QoS class; a pod with scheduling gates says so in PodScheduled.
+// the pod's QoS class; a pod with scheduling gates says so in PodScheduled;
+// matchLabelKeys and mismatchLabelKeys become selector terms.
 func podCreate(k *registry.Kind) {
 	k.PrepareForCreate = func(ctx context.Context, obj runtime.Object) {
 		pod := obj.(*corev1.Pod)
@@ -193,6 +194,7 @@ func podCreate(k *registry.Kind) {
 				Reason: corev1.PodReasonSchedulingGated, Message: "Scheduling is blocked due to non-empty scheduling gates",
 			}}
 		}
+		mergeLabelKeys(pod)
 		pod.Status.QOSClass = apis.ComputePodQOS(pod)
 	}
 }
