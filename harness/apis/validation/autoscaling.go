@@ -2,13 +2,10 @@ package validation
 
 import (
 	"fmt"
-	"strings"
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/sets"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -306,7 +303,7 @@ func containerResourceMetric(src *autoscalingv2.ContainerResourceMetricSource, p
 	if src.Name == "" {
 		errs = append(errs, field.Required(path.Child("name"), "must specify a resource name"))
 	} else {
-		errs = append(errs, containerResourceName(string(src.Name), path.Child("name"))...)
+		errs = append(errs, containerResourceName(src.Name, path.Child("name"))...)
 	}
 	if src.Container == "" {
 		errs = append(errs, field.Required(path.Child("container"), "must specify a container"))
@@ -354,39 +351,3 @@ func metricName(name string, path *field.Path) field.ErrorList {
 	return pathSegment(name, path)
 }
 
-// standardResources are upstream's helper.IsStandardResourceName names
-// (besides hugepages).
-var standardResources = sets.New[corev1.ResourceName](
-	corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourceEphemeralStorage,
-	corev1.ResourceRequestsCPU, corev1.ResourceRequestsMemory, corev1.ResourceRequestsEphemeralStorage,
-	corev1.ResourceLimitsCPU, corev1.ResourceLimitsMemory, corev1.ResourceLimitsEphemeralStorage,
-	corev1.ResourcePods, corev1.ResourceQuotas, corev1.ResourceServices, corev1.ResourceReplicationControllers,
-	corev1.ResourceSecrets, corev1.ResourceConfigMaps, corev1.ResourcePersistentVolumeClaims, corev1.ResourceStorage,
-	corev1.ResourceRequestsStorage, corev1.ResourceServicesNodePorts, corev1.ResourceServicesLoadBalancers,
-)
-
-// containerResourceName is upstream's ValidateContainerResourceName: a
-// qualified name; unprefixed, a standard resource a container can request;
-// prefixed outside kubernetes.io, an extended resource name.
-func containerResourceName(name string, path *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	for _, msg := range validation.IsQualifiedName(name) {
-		errs = append(errs, field.Invalid(path, name, msg))
-	}
-	unprefixed := !strings.Contains(name, "/")
-	hugePages := strings.HasPrefix(name, corev1.ResourceHugePagesPrefix)
-	if len(errs) == 0 && unprefixed && !standardResources.Has(corev1.ResourceName(name)) && !hugePages && !strings.HasPrefix(name, "requests.hugepages-") {
-		errs = append(errs, field.Invalid(path, name, "must be a standard resource type or fully qualified"))
-	}
-	switch {
-	case unprefixed:
-		if name != string(corev1.ResourceCPU) && name != string(corev1.ResourceMemory) && name != string(corev1.ResourceEphemeralStorage) && !hugePages {
-			errs = append(errs, field.Invalid(path, name, "must be a standard resource for containers"))
-		}
-	case !strings.Contains(name, corev1.ResourceDefaultNamespacePrefix):
-		if strings.HasPrefix(name, corev1.DefaultResourceRequestsPrefix) || len(validation.IsQualifiedName(corev1.DefaultResourceRequestsPrefix+name)) != 0 {
-			errs = append(errs, field.Invalid(path, name, "doesn't follow extended resource name standard"))
-		}
-	}
-	return errs
-}

@@ -53,8 +53,11 @@ func TestJob(t *testing.T) {
 		}},
 		{"restartPolicy Always", func(j *batchv1.Job) { j.Spec.Template.Spec.RestartPolicy = corev1.RestartPolicyAlways },
 			[]string{`spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"`}},
-		{"unknown restartPolicy", func(j *batchv1.Job) { j.Spec.Template.Spec.RestartPolicy = "Sometimes" },
-			[]string{`spec.template.spec.restartPolicy: Unsupported value: "Sometimes": supported values: "OnFailure", "Never"`}},
+		// the pod template's rule, then the Job's, as upstream.
+		{"unknown restartPolicy", func(j *batchv1.Job) { j.Spec.Template.Spec.RestartPolicy = "Sometimes" }, []string{
+			`spec.template.spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"`,
+			`spec.template.spec.restartPolicy: Unsupported value: "Sometimes": supported values: "OnFailure", "Never"`,
+		}},
 		{"generated label changed", func(j *batchv1.Job) { j.Spec.Template.Labels["job-name"] = "other" }, []string{
 			`spec.template.metadata.labels[job-name]: Invalid value: {"batch.kubernetes.io/controller-uid":"` + jobUID + `","batch.kubernetes.io/job-name":"pi","controller-uid":"` + jobUID + `","job-name":"other"}: must be 'pi'`,
 		}},

@@ -33,7 +33,7 @@ func RuntimeClass(rc *nodev1.RuntimeClass) field.ErrorList {
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			errs = append(errs, containerResourceName(name, limits.Key(name))...)
+			errs = append(errs, containerResourceName(corev1.ResourceName(name), limits.Key(name))...)
 			errs = append(errs, nonNegativeQuantity(rc.Overhead.PodFixed[corev1.ResourceName(name)], limits.Key(name))...)
 		}
 	}

@@ -1,7 +1,6 @@
 package validation
 
 import (
-	"bytes"
 	"encoding/json"
 	"reflect"
 
@@ -89,74 +88,8 @@ func collisionCountDecrement(update, old *int32, fldPath *field.Path) field.Erro
 // (IntOrString, Quantity, Time) and maps of strings print as usual.
 type internalValue struct{ v any }
 
-// MarshalJSON is what field.Error's message uses.
+// MarshalJSON is what field.Error's message uses: goFieldJSON, the shape
+// the pod update diff uses too.
 func (i internalValue) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	if err := writeInternal(&buf, reflect.ValueOf(i.v)); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-var marshalerType = reflect.TypeFor[json.Marshaler]()
-
-func writeInternal(buf *bytes.Buffer, v reflect.Value) error {
-	if !v.IsValid() {
-		buf.WriteString("null")
-		return nil
-	}
-	if v.Type().Implements(marshalerType) || reflect.PointerTo(v.Type()).Implements(marshalerType) {
-		b, err := json.Marshal(v.Interface())
-		buf.Write(b)
-		return err
-	}
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			buf.WriteString("null")
-			return nil
-		}
-		return writeInternal(buf, v.Elem())
-	case reflect.Struct:
-		buf.WriteByte('{')
-		n := 0
-		for i := 0; i < v.NumField(); i++ {
-			f := v.Type().Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			if n > 0 {
-				buf.WriteByte(',')
-			}
-			n++
-			name, _ := json.Marshal(f.Name)
-			buf.Write(name)
-			buf.WriteByte(':')
-			if err := writeInternal(buf, v.Field(i)); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte('}')
-		return nil
-	case reflect.Slice:
-		if v.IsNil() {
-			buf.WriteString("null")
-			return nil
-		}
-		buf.WriteByte('[')
-		for i := 0; i < v.Len(); i++ {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := writeInternal(buf, v.Index(i)); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte(']')
-		return nil
-	default:
-		b, err := json.Marshal(v.Interface())
-		buf.Write(b)
-		return err
-	}
+	return json.Marshal(goFieldJSON(reflect.ValueOf(i.v)))
 }
