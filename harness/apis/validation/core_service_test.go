@@ -115,13 +115,19 @@ func TestService(t *testing.T) {
 			[]string{`spec.LoadBalancerSourceRanges[0]: Invalid value: "10.0.0.1": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)`}},
 		{"LoadBalancer without allocateLoadBalancerNodePorts", func(s *corev1.Service) { loadBalancer(s); s.Spec.AllocateLoadBalancerNodePorts = nil },
 			[]string{"allocateLoadBalancerNodePorts: Required value"}},
-		{"Local without health check port", func(s *corev1.Service) { loadBalancer(s); s.Spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyLocal },
+		{"Local without health check port", func(s *corev1.Service) {
+			loadBalancer(s)
+			s.Spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyLocal
+		},
 			[]string{"spec.healthCheckNodePort: Required value"}},
 		{"loadBalancerClass on ClusterIP", func(s *corev1.Service) { s.Spec.LoadBalancerClass = ptr.To("example.com/lb") },
 			[]string{"spec.loadBalancerClass: Forbidden: may only be used when `type` is 'LoadBalancer'"}},
 		{"bad traffic distribution", func(s *corev1.Service) { s.Spec.TrafficDistribution = ptr.To("Nearest") },
 			[]string{`spec.trafficDistribution: Unsupported value: "Nearest": supported values: "PreferClose", "PreferSameZone", "PreferSameNode"`}},
-		{"loopback external IP", func(s *corev1.Service) { s.Spec.ExternalIPs = []string{"127.0.0.1"}; s.Spec.ExternalTrafficPolicy = "Cluster" },
+		{"loopback external IP", func(s *corev1.Service) {
+			s.Spec.ExternalIPs = []string{"127.0.0.1"}
+			s.Spec.ExternalTrafficPolicy = "Cluster"
+		},
 			[]string{`spec.externalIPs[0]: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
