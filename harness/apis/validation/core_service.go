@@ -23,7 +23,6 @@ var (
 	supportedServiceIPFamilyPolicy        = sets.New(corev1.IPFamilyPolicySingleStack,
 		corev1.IPFamilyPolicyPreferDualStack, corev1.IPFamilyPolicyRequireDualStack)
 	validExternalTrafficPolicies = sets.New(corev1.ServiceExternalTrafficPolicyCluster, corev1.ServiceExternalTrafficPolicyLocal)
-	supportedPortProtocols       = sets.New(corev1.ProtocolTCP, corev1.ProtocolUDP, corev1.ProtocolSCTP)
 	supportedLoadBalancerIPMode  = sets.New(corev1.LoadBalancerIPModeVIP, corev1.LoadBalancerIPModeProxy)
 	// PreferSameTrafficDistribution is GA in v1.37: all three values.
 	supportedTrafficDistribution = []string{corev1.ServiceTrafficDistributionPreferClose,
@@ -275,21 +274,6 @@ func portProtocol(p corev1.Protocol, fldPath *field.Path) field.ErrorList {
 		return field.ErrorList{field.NotSupported(fldPath, p, sets.List(supportedPortProtocols))}
 	}
 	return nil
-}
-
-// portNumOrName is upstream's ValidatePortNumOrName.
-func portNumOrName(port intstr.IntOrString, fldPath *field.Path) field.ErrorList {
-	var allErrs field.ErrorList
-	if port.Type == intstr.Int {
-		for _, msg := range validation.IsValidPortNum(port.IntValue()) {
-			allErrs = append(allErrs, field.Invalid(fldPath, port.IntValue(), msg))
-		}
-		return allErrs
-	}
-	for _, msg := range validation.IsValidPortName(port.StrVal) {
-		allErrs = append(allErrs, field.Invalid(fldPath, port.StrVal, msg))
-	}
-	return allErrs
 }
 
 func validateClientIPAffinityConfig(config *corev1.SessionAffinityConfig, fldPath *field.Path) field.ErrorList {

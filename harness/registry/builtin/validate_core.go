@@ -1,8 +1,17 @@
 package builtin
 
 import (
+	"context"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/uuid"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 
 	"github.com/memkube/memkube/harness/apis/validation"
 	"github.com/memkube/memkube/harness/registry"
@@ -10,13 +19,38 @@ import (
 
 // coreValidation validates the core kinds but pods, pod templates and
 // replication controllers, and the coordination, discovery and events
-// groups, as their v1.37 strategies do.
+// groups, as their v1.37 strategies do; it also does what those
+// strategies prepare before validating. Namespaces validate in
+// namespace.go.
 func coreValidation() map[schema.GroupResource]opt {
 	return map[schema.GroupResource]opt{
 		{Resource: "services"}: combined(
 			validated(validation.Service, validation.ServiceUpdate, validation.ServiceStatusUpdate),
 			// RelaxedServiceNameValidation is GA in v1.37: a DNS-1123 label.
 			names(apimachineryvalidation.NameIsDNSLabel)),
+		{Resource: "configmaps"}: validated(validation.ConfigMap, validation.ConfigMapUpdate, nil),
+		{Resource: "secrets"}:    combined(prepared(mergeStringData, func(s, _ *corev1.Secret) { mergeStringData(s) }), validated(validation.Secret, validation.SecretUpdate, nil)),
+		// upstream validates a ServiceAccount's metadata only, and keeps
+		// only the names of its secrets.
+		{Resource: "serviceaccounts"}: prepared(cleanSecretReferences, func(sa, _ *corev1.ServiceAccount) { cleanSecretReferences(sa) }),
+		{Resource: "nodes"}: combined(
+			prepared(func(n *corev1.Node) { n.Spec.ConfigSource, n.Status.Config = nil, nil }, dropNodeConfigSource),
+			validated(validation.Node, validation.NodeUpdate, validation.NodeStatusUpdate)),
+		{Resource: "endpoints"}:      validated(validation.Endpoints, validation.EndpointsUpdate, nil),
+		{Resource: "resourcequotas"}: validated(validation.ResourceQuota, validation.ResourceQuotaUpdate, validation.ResourceQuotaStatusUpdate),
+		{Resource: "limitranges"}:    combined(limitRangeName, validated(validation.LimitRange, nil, nil)),
+		{Resource: "persistentvolumes"}: combined(persistentVolumePending,
+			validated(validation.PersistentVolume, validation.PersistentVolumeUpdate, validation.PersistentVolumeStatusUpdate)),
+		{Resource: "persistentvolumeclaims"}: combined(
+			prepared(func(pvc *corev1.PersistentVolumeClaim) { prepareClaimDataSources(&pvc.Spec, nil) },
+				func(pvc, old *corev1.PersistentVolumeClaim) { prepareClaimDataSources(&pvc.Spec, &old.Spec) }),
+			validated(validation.PersistentVolumeClaim, validation.PersistentVolumeClaimUpdate, validation.PersistentVolumeClaimStatusUpdate)),
+		{Resource: "events"}:                         eventValidation,
+		{Group: "events.k8s.io", Resource: "events"}: eventValidation,
+		{Group: coordinationv1.GroupName, Resource: "leases"}: combined(
+			prepared(func(l *coordinationv1.Lease) { dropLeaseStrategy(l, nil) }, dropLeaseStrategy),
+			validated(validation.Lease, nil, nil)),
+		{Group: discoveryv1.GroupName, Resource: "endpointslices"}: validated(validation.EndpointSlice, validation.EndpointSliceUpdate, nil),
 	}
 }
 
@@ -27,4 +61,134 @@ func combined(opts ...opt) opt {
 			o(k)
 		}
 	}
+}
+
+// prepared adds typed preparation to a kind's create and update (after
+// any it has).
+func prepared[T runtime.Object](create func(T), update func(obj, old T)) opt {
+	return func(k *registry.Kind) {
+		prevCreate, prevUpdate := k.PrepareForCreate, k.PrepareForUpdate
+		k.PrepareForCreate = func(ctx context.Context, obj runtime.Object) {
+			if prevCreate != nil {
+				prevCreate(ctx, obj)
+			}
+			create(obj.(T))
+		}
+		k.PrepareForUpdate = func(ctx context.Context, obj, old runtime.Object) {
+			if prevUpdate != nil {
+				prevUpdate(ctx, obj, old)
+			}
+			update(obj.(T), old.(T))
+		}
+	}
+}
+
+// mergeStringData is upstream's v1-to-internal conversion of a Secret:
+// stringData overwrites data's keys and is not stored.
+func mergeStringData(s *corev1.Secret) {
+	if len(s.StringData) > 0 {
+		if s.Data == nil {
+			s.Data = map[string][]byte{}
+		}
+		for k, v := range s.StringData {
+			s.Data[k] = []byte(v)
+		}
+	}
+	s.StringData = nil
+}
+
+func cleanSecretReferences(sa *corev1.ServiceAccount) {
+	for i, s := range sa.Secrets {
+		sa.Secrets[i] = corev1.ObjectReference{Name: s.Name}
+	}
+}
+
+// dropNodeConfigSource is the node strategy's: spec.configSource is
+// deprecated and kept only where the node already has one.
+func dropNodeConfigSource(n, old *corev1.Node) {
+	if old.Spec.ConfigSource == nil {
+		n.Spec.ConfigSource = nil
+	}
+}
+
+// limitRangeName names a LimitRange created without a name, as upstream's
+// strategy does.
+func limitRangeName(k *registry.Kind) {
+	k.PrepareForCreate = func(_ context.Context, obj runtime.Object) {
+		if lr := obj.(*corev1.LimitRange); lr.Name == "" && lr.GenerateName == "" {
+			lr.Name = string(uuid.NewUUID())
+		}
+	}
+}
+
+// persistentVolumePending starts a PersistentVolume in phase Pending, as
+// upstream's strategy does.
+func persistentVolumePending(k *registry.Kind) {
+	k.PrepareForCreate = func(ctx context.Context, obj runtime.Object) {
+		pv := obj.(*corev1.PersistentVolume)
+		now := registry.Now(ctx)
+		pv.Status = corev1.PersistentVolumeStatus{Phase: corev1.VolumePending, LastPhaseTransitionTime: &now}
+	}
+}
+
+// prepareClaimDataSources is the claim strategy's data source handling:
+// dataSourceRef's namespace is dropped (CrossNamespaceVolumeDataSource is
+// off) unless in use; dataSource kinds other than claims and snapshots are
+// dropped for old clients; dataSource and dataSourceRef are filled from
+// each other.
+func prepareClaimDataSources(spec, old *corev1.PersistentVolumeClaimSpec) {
+	if spec.DataSourceRef != nil && (old == nil || old.DataSourceRef == nil || old.DataSourceRef.Namespace == nil) {
+		spec.DataSourceRef.Namespace = nil
+	}
+	if (old == nil || old.DataSource == nil) && spec.DataSourceRef == nil && spec.DataSource != nil {
+		ds := spec.DataSource
+		group := ""
+		if ds.APIGroup != nil {
+			group = *ds.APIGroup
+		}
+		if !(group == "" && ds.Kind == "PersistentVolumeClaim") && !(group == "snapshot.storage.k8s.io" && ds.Kind == "VolumeSnapshot") {
+			spec.DataSource = nil
+		}
+	}
+	switch {
+	case spec.DataSource != nil && spec.DataSourceRef == nil:
+		spec.DataSourceRef = &corev1.TypedObjectReference{Kind: spec.DataSource.Kind, Name: spec.DataSource.Name, APIGroup: copyString(spec.DataSource.APIGroup)}
+	case spec.DataSourceRef != nil && spec.DataSource == nil && (spec.DataSourceRef.Namespace == nil || *spec.DataSourceRef.Namespace == ""):
+		spec.DataSource = &corev1.TypedLocalObjectReference{Kind: spec.DataSourceRef.Kind, Name: spec.DataSourceRef.Name, APIGroup: copyString(spec.DataSourceRef.APIGroup)}
+	}
+}
+
+func copyString(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	return &c
+}
+
+// dropLeaseStrategy drops a Lease's strategy and preferredHolder:
+// CoordinatedLeaderElection is off in v1.37, unless the Lease had one.
+func dropLeaseStrategy(l, old *coordinationv1.Lease) {
+	if old == nil || old.Spec.Strategy == nil {
+		l.Spec.Strategy = nil
+		l.Spec.PreferredHolder = nil
+	}
+}
+
+// eventValidation validates core and events.k8s.io Events by the version
+// of the request, as upstream's event strategy does.
+func eventValidation(k *registry.Kind) {
+	k.Validate = func(ctx context.Context, obj runtime.Object) field.ErrorList {
+		return validation.Event(obj.(*corev1.Event), requestGroupVersion(ctx))
+	}
+	k.ValidateUpdate = func(ctx context.Context, obj, old runtime.Object) field.ErrorList {
+		return validation.EventUpdate(obj.(*corev1.Event), old.(*corev1.Event), requestGroupVersion(ctx))
+	}
+}
+
+func requestGroupVersion(ctx context.Context) schema.GroupVersion {
+	if info, ok := genericapirequest.RequestInfoFrom(ctx); ok {
+		return schema.GroupVersion{Group: info.APIGroup, Version: info.APIVersion}
+	}
+	return schema.GroupVersion{}
 }
