@@ -26,6 +26,12 @@ func isValidCIDRForLegacyField(fldPath *field.Path, value string, validOldCIDRs 
 // endpointIP is upstream's ValidateEndpointIP: an IP that is not
 // unspecified, loopback or link-local.
 func endpointIP(ipAddress string, fldPath *field.Path) field.ErrorList {
+	return endpointIPAllowing(ipAddress, false, fldPath)
+}
+
+// endpointIPAllowing is endpointIP, optionally accepting loopback
+// addresses.
+func endpointIPAllowing(ipAddress string, loopback bool, fldPath *field.Path) field.ErrorList {
 	ip := netutils.ParseIPSloppy(ipAddress)
 	if ip == nil {
 		return field.ErrorList{field.Invalid(fldPath, ipAddress, "must be a valid IP address").WithOrigin("format=ip-sloppy")}
@@ -34,7 +40,7 @@ func endpointIP(ipAddress string, fldPath *field.Path) field.ErrorList {
 	if ip.IsUnspecified() {
 		allErrs = append(allErrs, field.Invalid(fldPath, ipAddress, fmt.Sprintf("may not be unspecified (%v)", ipAddress)))
 	}
-	if ip.IsLoopback() {
+	if ip.IsLoopback() && !loopback {
 		allErrs = append(allErrs, field.Invalid(fldPath, ipAddress, "may not be in the loopback range (127.0.0.0/8, ::1/128)"))
 	}
 	if ip.IsLinkLocalUnicast() {
