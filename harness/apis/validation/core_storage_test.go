@@ -34,7 +34,9 @@ func TestPersistentVolume(t *testing.T) {
 		want   []string
 	}{
 		{"no access modes", func(pv *corev1.PersistentVolume) { pv.Spec.AccessModes = nil }, []string{"spec.accessModes: Required value"}},
-		{"bad access mode", func(pv *corev1.PersistentVolume) { pv.Spec.AccessModes = []corev1.PersistentVolumeAccessMode{"ReadWriteAll"} },
+		{"bad access mode", func(pv *corev1.PersistentVolume) {
+			pv.Spec.AccessModes = []corev1.PersistentVolumeAccessMode{"ReadWriteAll"}
+		},
 			[]string{`spec.accessModes: Unsupported value: "ReadWriteAll": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"`}},
 		{"ReadWriteOncePod with another", func(pv *corev1.PersistentVolume) {
 			pv.Spec.AccessModes = []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOncePod, corev1.ReadOnlyMany}
@@ -44,7 +46,9 @@ func TestPersistentVolume(t *testing.T) {
 		{"zero capacity", func(pv *corev1.PersistentVolume) { pv.Spec.Capacity[corev1.ResourceStorage] = resource.MustParse("0") },
 			[]string{`spec.capacity[storage]: Invalid value: "0": must be greater than zero`}},
 		{"no source", func(pv *corev1.PersistentVolume) { pv.Spec.HostPath = nil }, []string{"spec: Required value: must specify a volume type"}},
-		{"two sources", func(pv *corev1.PersistentVolume) { pv.Spec.NFS = &corev1.NFSVolumeSource{Server: "nfs", Path: "/export"} },
+		{"two sources", func(pv *corev1.PersistentVolume) {
+			pv.Spec.NFS = &corev1.NFSVolumeSource{Server: "nfs", Path: "/export"}
+		},
 			[]string{"spec.nfs: Forbidden: may not specify more than 1 volume type"}},
 		{"relative nfs path", func(pv *corev1.PersistentVolume) {
 			pv.Spec.HostPath, pv.Spec.NFS = nil, &corev1.NFSVolumeSource{Server: "nfs", Path: "export"}
@@ -108,7 +112,9 @@ func TestPersistentVolumeClaim(t *testing.T) {
 			[]string{"spec.accessModes: Required value: at least 1 access mode is required"}},
 		{"no storage", func(c *corev1.PersistentVolumeClaim) { c.Spec.Resources.Requests = nil },
 			[]string{"spec.resources[storage]: Required value"}},
-		{"zero storage", func(c *corev1.PersistentVolumeClaim) { c.Spec.Resources.Requests[corev1.ResourceStorage] = resource.MustParse("0") },
+		{"zero storage", func(c *corev1.PersistentVolumeClaim) {
+			c.Spec.Resources.Requests[corev1.ResourceStorage] = resource.MustParse("0")
+		},
 			[]string{`spec.resources[storage]: Invalid value: "0": must be greater than zero`}},
 		{"bad storage class", func(c *corev1.PersistentVolumeClaim) { c.Spec.StorageClassName = ptr.To("Fast_SSD") },
 			[]string{`spec.storageClassName: Invalid value: "Fast_SSD": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`}},
@@ -163,7 +169,9 @@ func TestPersistentVolumeClaimUpdate(t *testing.T) {
 		name   string
 		change func(*corev1.PersistentVolumeClaim)
 	}{
-		{"access modes", func(c *corev1.PersistentVolumeClaim) { c.Spec.AccessModes = []corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany} }},
+		{"access modes", func(c *corev1.PersistentVolumeClaim) {
+			c.Spec.AccessModes = []corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany}
+		}},
 		{"unbound claim's request", func(c *corev1.PersistentVolumeClaim) {
 			c.Status.Phase = corev1.ClaimPending
 			c.Spec.Resources.Requests[corev1.ResourceStorage] = resource.MustParse("2Gi")

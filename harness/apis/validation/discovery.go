@@ -195,4 +195,3 @@ func endpointHints(hints *discoveryv1.EndpointHints, fldPath *field.Path) field.
 	}
 	return errs
 }
-
