@@ -1,9 +1,10 @@
 package validation
 
 // This file holds copies of helpers the pod family defines on its branch
-// (core_pod_resources.go, core_pod_scheduling.go, core_pod_containers.go),
-// with the same names and bodies, so that this branch builds alone. Delete
-// it when both branches are merged.
+// (core_pod_resources.go, core_pod_scheduling.go, core_pod_containers.go,
+// core_pod_volumes.go) and the groups family in storage.go
+// (csiDriverName), with the same names and bodies, so that this branch
+// builds alone. Delete it when the branches are merged.
 
 import (
 	"fmt"
@@ -243,4 +244,24 @@ func pathNoBacksteps(target string, fldPath *field.Path) field.ErrorList {
 		}
 	}
 	return nil
+}
+
+var (
+	supportedAccessModes = sets.New(corev1.ReadWriteOnce, corev1.ReadOnlyMany, corev1.ReadWriteMany, corev1.ReadWriteOncePod)
+	supportedVolumeModes = sets.New(corev1.PersistentVolumeBlock, corev1.PersistentVolumeFilesystem)
+)
+
+// csiDriverName is upstream's ValidateCSIDriverName.
+func csiDriverName(driverName string, fldPath *field.Path) field.ErrorList {
+	if len(driverName) == 0 {
+		return field.ErrorList{field.Required(fldPath, "")}
+	}
+	var errs field.ErrorList
+	if len(driverName) > 63 {
+		errs = append(errs, field.TooLong(fldPath, "", 63))
+	}
+	for _, msg := range validation.IsDNS1123Subdomain(strings.ToLower(driverName)) {
+		errs = append(errs, field.Invalid(fldPath, driverName, msg))
+	}
+	return errs
 }

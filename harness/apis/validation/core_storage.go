@@ -3,7 +3,6 @@ package validation
 import (
 	"fmt"
 	"path"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
@@ -17,11 +16,9 @@ import (
 )
 
 var (
-	supportedAccessModes   = sets.New(corev1.ReadWriteOnce, corev1.ReadOnlyMany, corev1.ReadWriteMany, corev1.ReadWriteOncePod)
 	supportedReclaimPolicy = sets.New(corev1.PersistentVolumeReclaimDelete, corev1.PersistentVolumeReclaimRecycle,
 		corev1.PersistentVolumeReclaimRetain)
-	supportedVolumeModes = sets.New(corev1.PersistentVolumeBlock, corev1.PersistentVolumeFilesystem)
-	resizeStatusSet      = sets.New(corev1.PersistentVolumeClaimControllerResizeInProgress,
+	resizeStatusSet = sets.New(corev1.PersistentVolumeClaimControllerResizeInProgress,
 		corev1.PersistentVolumeClaimControllerResizeInfeasible, corev1.PersistentVolumeClaimNodeResizePending,
 		corev1.PersistentVolumeClaimNodeResizeInProgress, corev1.PersistentVolumeClaimNodeResizeInfeasible)
 )
@@ -301,21 +298,6 @@ func nfsVolume(nfs *corev1.NFSVolumeSource, fldPath *field.Path) field.ErrorList
 	return errs
 }
 
-// csiDriverName is upstream's ValidateCSIDriverName.
-func csiDriverName(driverName string, fldPath *field.Path) field.ErrorList {
-	if len(driverName) == 0 {
-		return field.ErrorList{field.Required(fldPath, "")}
-	}
-	var errs field.ErrorList
-	if len(driverName) > 63 {
-		errs = append(errs, field.TooLong(fldPath, "", 63))
-	}
-	for _, msg := range validation.IsDNS1123Subdomain(strings.ToLower(driverName)) {
-		errs = append(errs, field.Invalid(fldPath, driverName, msg))
-	}
-	return errs
-}
-
 func csiPersistentVolume(csi *corev1.CSIPersistentVolumeSource, fldPath *field.Path) field.ErrorList {
 	errs := csiDriverName(csi.Driver, fldPath.Child("driver"))
 	if len(csi.VolumeHandle) == 0 {
@@ -536,7 +518,7 @@ func PersistentVolumeClaimStatusUpdate(pvc, _ *corev1.PersistentVolumeClaim) fie
 		}
 	}
 	resizePath := field.NewPath("status", "allocatedResourceStatuses")
-	for _, k := range sortedKeys(pvc.Status.AllocatedResourceStatuses) {
+	for _, k := range sortedResourceKeys(pvc.Status.AllocatedResourceStatuses) {
 		errs = append(errs, pvcResourceKey(string(k), resizePath)...)
 		if !resizeStatusSet.Has(pvc.Status.AllocatedResourceStatuses[k]) {
 			errs = append(errs, field.NotSupported(resizePath, k, sets.List(resizeStatusSet)))
@@ -557,7 +539,7 @@ func PersistentVolumeClaimStatusUpdate(pvc, _ *corev1.PersistentVolumeClaim) fie
 	return errs
 }
 
-func sortedKeys[V any](m map[corev1.ResourceName]V) []corev1.ResourceName {
+func sortedResourceKeys[V any](m map[corev1.ResourceName]V) []corev1.ResourceName {
 	out := make([]corev1.ResourceName, 0, len(m))
 	for k := range m {
 		out = append(out, k)
