@@ -87,6 +87,36 @@ func TestCoreValidationThroughServer(t *testing.T) {
 		}
 	})
 
+	t.Run("headless, external name and node port services", func(t *testing.T) {
+		headless, err := c.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "headless"},
+			Spec: corev1.ServiceSpec{ClusterIP: corev1.ClusterIPNone}}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// headless and selectorless: RequireDualStack with both families, as upstream.
+		if p := headless.Spec.IPFamilyPolicy; p == nil || *p != corev1.IPFamilyPolicyRequireDualStack || len(headless.Spec.IPFamilies) != 2 {
+			t.Fatalf("got policy %v and families %v, want RequireDualStack [IPv4 IPv6]", p, headless.Spec.IPFamilies)
+		}
+		if _, err := c.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "external"},
+			Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeExternalName, ExternalName: "db.example.com."}}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		// RelaxedServiceNameValidation (GA): a name may start with a digit.
+		if _, err := c.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "1st"},
+			Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80}}}}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "bad-external"},
+			Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeExternalName, ExternalName: "db_1"}}, metav1.CreateOptions{})
+		wantInvalid(t, err, `spec.externalName: Invalid value: "db_1": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`)
+		_, err = c.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "node-port-on-cluster-ip"},
+			Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80, NodePort: 30080}}}}, metav1.CreateOptions{})
+		wantInvalid(t, err, "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'")
+		_, err = c.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "bad-ip"},
+			Spec: corev1.ServiceSpec{ClusterIP: "10.0.0.300", Ports: []corev1.ServicePort{{Port: 80}}}}, metav1.CreateOptions{})
+		wantInvalid(t, err, `spec.clusterIPs[0]: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)`)
+	})
+
 	t.Run("dual-stack on a single-stack cluster", func(t *testing.T) {
 		_, err := c.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "dual"},
 			Spec: corev1.ServiceSpec{IPFamilyPolicy: ptr.To(corev1.IPFamilyPolicyRequireDualStack), Ports: []corev1.ServicePort{{Port: 80}}}}, metav1.CreateOptions{})
