@@ -42,8 +42,13 @@ const ipAllocatorName = "ipallocator.k8s.io"
 // v1.37 does: a cluster IP is an IPAddress object (networking.k8s.io/v1)
 // whose parent is the Service, created before the Service is stored and
 // deleted with it; node ports come from 30000-32767, unique among stored
-// Services. Free addresses and ports are taken lowest first (upstream
-// picks at random), so tests see the same values every run.
+// Services, including health check node ports. Free addresses and ports
+// are taken lowest first (upstream picks at random), so tests see the same
+// values every run. As upstream's allocator, it runs before the strategy's
+// validation: it pre-validates the cluster IP fields and settles the IP
+// families first (initIPFamilyFields), so that what it allocates is what
+// validation then accepts; an update that changes the type drops the old
+// type's fields (dropTypeDependentFields).
 func serviceAllocation(k *registry.Kind) {
 	a := &serviceAllocator{reserved: map[int32]bool{}}
 	k.PrepareForUpdate = func(_ context.Context, obj, old runtime.Object) {
