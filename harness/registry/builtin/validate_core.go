@@ -6,6 +6,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -50,7 +51,8 @@ func coreValidation() map[schema.GroupResource]opt {
 		{Group: coordinationv1.GroupName, Resource: "leases"}: combined(
 			prepared(func(l *coordinationv1.Lease) { dropLeaseStrategy(l, nil) }, dropLeaseStrategy),
 			validated(validation.Lease, nil, nil)),
-		{Group: discoveryv1.GroupName, Resource: "endpointslices"}: validated(validation.EndpointSlice, validation.EndpointSliceUpdate, nil),
+		{Group: discoveryv1.GroupName, Resource: "endpointslices"}: combined(endpointSliceTopology,
+			validated(validation.EndpointSlice, validation.EndpointSliceUpdate, nil)),
 	}
 }
 
@@ -191,4 +193,40 @@ func requestGroupVersion(ctx context.Context) schema.GroupVersion {
 		return schema.GroupVersion{Group: info.APIGroup, Version: info.APIVersion}
 	}
 	return schema.GroupVersion{}
+}
+
+// endpointSliceTopology is upstream's dropTopologyOnV1: writes of
+// deprecatedTopology through discovery.k8s.io/v1 are dropped (where the
+// endpoints change), keeping a node name the old slice recorded there.
+func endpointSliceTopology(k *registry.Kind) {
+	drop := func(ctx context.Context, eps, old *discoveryv1.EndpointSlice) {
+		if _, ok := genericapirequest.RequestInfoFrom(ctx); !ok {
+			return
+		}
+		if old != nil && apiequality.Semantic.DeepEqual(old.Endpoints, eps.Endpoints) {
+			return
+		}
+		prev := map[string]bool{}
+		if old != nil {
+			for _, ep := range old.Endpoints {
+				if name, ok := ep.DeprecatedTopology[corev1.LabelHostname]; ok {
+					prev[name] = true
+				}
+			}
+		}
+		for i := range eps.Endpoints {
+			ep := &eps.Endpoints[i]
+			if name, ok := ep.DeprecatedTopology[corev1.LabelHostname]; ok && ep.NodeName == nil && prev[name] &&
+				len(apimachineryvalidation.NameIsDNSSubdomain(name, false)) == 0 {
+				ep.NodeName = &name
+			}
+			ep.DeprecatedTopology = nil
+		}
+	}
+	k.PrepareForCreate = func(ctx context.Context, obj runtime.Object) {
+		drop(ctx, obj.(*discoveryv1.EndpointSlice), nil)
+	}
+	k.PrepareForUpdate = func(ctx context.Context, obj, old runtime.Object) {
+		drop(ctx, obj.(*discoveryv1.EndpointSlice), old.(*discoveryv1.EndpointSlice))
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -161,6 +162,22 @@ func TestCoreValidationThroughServer(t *testing.T) {
 		if !apierrors.IsInvalid(err) {
 			t.Fatalf("got %v, want 422", err)
 		}
+	})
+
+	t.Run("endpoint slice topology is dropped", func(t *testing.T) {
+		got, err := c.DiscoveryV1().EndpointSlices(ns).Create(ctx, &discoveryv1.EndpointSlice{ObjectMeta: metav1.ObjectMeta{Name: "web-abc"},
+			AddressType: discoveryv1.AddressTypeIPv4,
+			Endpoints:   []discoveryv1.Endpoint{{Addresses: []string{"10.244.0.5"}, DeprecatedTopology: map[string]string{"rack": "r1"}}}},
+			metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Endpoints[0].DeprecatedTopology != nil {
+			t.Fatalf("got deprecatedTopology %v, want it dropped", got.Endpoints[0].DeprecatedTopology)
+		}
+		_, err = c.DiscoveryV1().EndpointSlices(ns).Create(ctx, &discoveryv1.EndpointSlice{ObjectMeta: metav1.ObjectMeta{Name: "web-def"},
+			AddressType: discoveryv1.AddressTypeIPv4, Endpoints: []discoveryv1.Endpoint{{Addresses: []string{"fd00::1"}}}}, metav1.CreateOptions{})
+		wantInvalid(t, err, `endpoints[0].addresses: Invalid value: "fd00::1": must be an IPv4 address`)
 	})
 
 	t.Run("events by version", func(t *testing.T) {
