@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/uuid"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
+	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 
 	"github.com/memkube/memkube/harness/apis/validation"
 	"github.com/memkube/memkube/harness/registry"
@@ -34,7 +35,7 @@ func coreValidation() map[schema.GroupResource]opt {
 		// upstream validates a ServiceAccount's metadata only, and keeps
 		// only the names of its secrets.
 		{Resource: "serviceaccounts"}: prepared(cleanSecretReferences, func(sa, _ *corev1.ServiceAccount) { cleanSecretReferences(sa) }),
-		{Resource: "nodes"}: combined(
+		{Resource: "nodes"}: combined(nodeStatusOnCreate,
 			prepared(func(n *corev1.Node) { n.Spec.ConfigSource, n.Status.Config = nil, nil }, dropNodeConfigSource),
 			validated(validation.Node, validation.NodeUpdate, validation.NodeStatusUpdate)),
 		{Resource: "endpoints"}:      validated(validation.Endpoints, validation.EndpointsUpdate, nil),
@@ -229,4 +230,29 @@ func endpointSliceTopology(k *registry.Kind) {
 	k.PrepareForUpdate = func(ctx context.Context, obj, old runtime.Object) {
 		drop(ctx, obj.(*discoveryv1.EndpointSlice), old.(*discoveryv1.EndpointSlice))
 	}
+}
+
+// nodeStatusOnCreate keeps the status a Node is created with, as upstream's
+// node strategy does (a kubelet registers its node with its capacity and
+// addresses): the common strategy clears status on create.
+func nodeStatusOnCreate(k *registry.Kind) {
+	customize := k.Customize
+	k.Customize = func(store *genericregistry.Store) {
+		if customize != nil {
+			customize(store)
+		}
+		store.CreateStrategy = nodeCreateStrategy{store.CreateStrategy.(*registry.Strategy)}
+	}
+}
+
+type nodeCreateStrategy struct {
+	*registry.Strategy
+}
+
+func (s nodeCreateStrategy) PrepareForCreate(ctx context.Context, obj runtime.Object) {
+	node := obj.(*corev1.Node)
+	status := node.Status
+	s.Strategy.PrepareForCreate(ctx, obj)
+	status.Config = node.Status.Config // as the kind's preparation left it
+	node.Status = status
 }

@@ -1,6 +1,7 @@
 package builtin_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -178,6 +179,24 @@ func TestCoreValidationThroughServer(t *testing.T) {
 		_, err = c.DiscoveryV1().EndpointSlices(ns).Create(ctx, &discoveryv1.EndpointSlice{ObjectMeta: metav1.ObjectMeta{Name: "web-def"},
 			AddressType: discoveryv1.AddressTypeIPv4, Endpoints: []discoveryv1.Endpoint{{Addresses: []string{"fd00::1"}}}}, metav1.CreateOptions{})
 		wantInvalid(t, err, `endpoints[0].addresses: Invalid value: "fd00::1": must be an IPv4 address`)
+	})
+
+	t.Run("node keeps its status on create", func(t *testing.T) {
+		node, err := c.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-1"},
+			Spec:   corev1.NodeSpec{Taints: []corev1.Taint{{Key: "dedicated", Value: "gpu", Effect: corev1.TaintEffectNoSchedule}}},
+			Status: corev1.NodeStatus{Capacity: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4")}}}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := node.Status.Capacity[corev1.ResourceCPU]; got.String() != "4" {
+			t.Fatalf("got capacity %v, want the status created with", node.Status.Capacity)
+		}
+		// (the TaintNodesByCondition admission plugin added a not-ready taint.)
+		dup := fmt.Sprintf(`metadata.taints[%d]: Duplicate value: {"Key":"dedicated","Value":"gpu","Effect":"NoSchedule","TimeAdded":null}: taints must be unique by key and effect pair`, len(node.Spec.Taints))
+		node.Spec.Taints = append(node.Spec.Taints, corev1.Taint{Key: "dedicated", Value: "gpu", Effect: corev1.TaintEffectNoSchedule})
+		_, err = c.CoreV1().Nodes().Update(ctx, node, metav1.UpdateOptions{})
+		// twice, as upstream: its strategy runs ValidateNode and ValidateNodeUpdate.
+		wantInvalid(t, err, dup, dup)
 	})
 
 	t.Run("events by version", func(t *testing.T) {
