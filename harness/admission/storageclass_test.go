@@ -2,11 +2,13 @@ package admission_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -169,7 +171,6 @@ func TestPersistentVolumeClaimResize(t *testing.T) {
 		wantErr string
 	}{
 		{"shrink is not this plugin's business", ok, "500Mi", ""},
-		{"unbound", newClaim("unbound", "grows", false), "2Gi", `persistentvolumeclaims "unbound" is forbidden: Only bound persistent volume claims can be expanded`},
 		{"class without expansion", newClaim("fixed", "fixed", true), "2Gi", `persistentvolumeclaims "fixed" ` + notExpandable},
 		{"class that does not exist", newClaim("gone", "gone", true), "2Gi", `persistentvolumeclaims "gone" ` + notExpandable},
 	} {
@@ -185,4 +186,15 @@ func TestPersistentVolumeClaimResize(t *testing.T) {
 			wantForbidden(t, err, tc.wantErr)
 		})
 	}
+	// an unbound claim's request is immutable: validation refuses the
+	// resize (422) before this validating plugin would, as kube-apiserver
+	// validates first.
+	unbound := newClaim("unbound", "grows", false)
+	t.Run("unbound", func(t *testing.T) {
+		t.Parallel()
+		err := resize(t.Context(), unbound, "2Gi")
+		if want := "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"; !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), want) {
+			t.Fatalf("got %v, want 422 %q", err, want)
+		}
+	})
 }

@@ -182,9 +182,10 @@ func TestVolumesAndClasses(t *testing.T) {
 	pv := &corev1.PersistentVolume{
 		ObjectMeta: metav1.ObjectMeta{Name: "pv"},
 		Spec: corev1.PersistentVolumeSpec{
-			Capacity:                  corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")},
-			AccessModes:               []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-			PersistentVolumeSource:    corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/tmp"}},
+			Capacity:    corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")},
+			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			// a volume attributes class needs a CSI volume.
+			PersistentVolumeSource:    corev1.PersistentVolumeSource{CSI: &corev1.CSIPersistentVolumeSource{Driver: "disk.example.com", VolumeHandle: "vol-1"}},
 			VolumeAttributesClassName: ptr.To("fast"),
 		},
 	}
@@ -196,7 +197,7 @@ func TestVolumesAndClasses(t *testing.T) {
 	if _, err := c.CoreV1().PersistentVolumes().UpdateStatus(ctx, pv, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	vac := &storagev1.VolumeAttributesClass{ObjectMeta: metav1.ObjectMeta{Name: "fast"}, DriverName: "example.com/disk", Parameters: map[string]string{"iops": "3000"}}
+	vac := &storagev1.VolumeAttributesClass{ObjectMeta: metav1.ObjectMeta{Name: "fast"}, DriverName: "disk.example.com", Parameters: map[string]string{"iops": "3000"}}
 	if _, err := c.StorageV1().VolumeAttributesClasses().Create(ctx, vac, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +256,7 @@ func TestAddsFinalizers(t *testing.T) {
 	if _, err := c.CoreV1().PersistentVolumeClaims("default").Create(ctx, claim("late"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	vac := &storagev1.VolumeAttributesClass{ObjectMeta: metav1.ObjectMeta{Name: "late"}, DriverName: "example.com/disk", Parameters: map[string]string{"iops": "3000"}}
+	vac := &storagev1.VolumeAttributesClass{ObjectMeta: metav1.ObjectMeta{Name: "late"}, DriverName: "disk.example.com", Parameters: map[string]string{"iops": "3000"}}
 	if _, err := c.StorageV1().VolumeAttributesClasses().Create(ctx, vac, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}

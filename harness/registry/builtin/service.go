@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -18,7 +19,9 @@ import (
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 	"k8s.io/apiserver/pkg/registry/rest"
+	netutils "k8s.io/utils/net"
 
+	"github.com/memkube/memkube/harness/apis/validation"
 	"github.com/memkube/memkube/harness/registry"
 )
 
@@ -39,10 +42,18 @@ const ipAllocatorName = "ipallocator.k8s.io"
 // v1.37 does: a cluster IP is an IPAddress object (networking.k8s.io/v1)
 // whose parent is the Service, created before the Service is stored and
 // deleted with it; node ports come from 30000-32767, unique among stored
-// Services. Free addresses and ports are taken lowest first (upstream
-// picks at random), so tests see the same values every run.
+// Services, including health check node ports. Free addresses and ports
+// are taken lowest first (upstream picks at random), so tests see the same
+// values every run. As upstream's allocator, it runs before the strategy's
+// validation: it pre-validates the cluster IP fields and settles the IP
+// families first (initIPFamilyFields), so that what it allocates is what
+// validation then accepts; an update that changes the type drops the old
+// type's fields (dropTypeDependentFields).
 func serviceAllocation(k *registry.Kind) {
 	a := &serviceAllocator{reserved: map[int32]bool{}}
+	k.PrepareForUpdate = func(_ context.Context, obj, old runtime.Object) {
+		dropTypeDependentFields(obj.(*corev1.Service), old.(*corev1.Service))
+	}
 	k.Customize = func(store *genericregistry.Store) {
 		a.services = store
 		store.BeginCreate = a.beginCreate
@@ -103,6 +114,9 @@ func (a *serviceAllocator) beginCreate(ctx context.Context, obj runtime.Object, 
 		}
 	}
 	if needsClusterIP(svc) {
+		if err := initIPFamilyFields(svc, nil); err != nil {
+			return nil, err
+		}
 		ip, err := a.allocateIP(ctx, svc, dryRun)
 		if err != nil {
 			return nil, err
@@ -133,8 +147,14 @@ func (a *serviceAllocator) beginUpdate(ctx context.Context, obj, old runtime.Obj
 		if len(svc.Spec.IPFamilies) == 0 {
 			svc.Spec.IPFamilies = oldSvc.Spec.IPFamilies
 		}
-		if svc.Spec.IPFamilyPolicy == nil {
-			svc.Spec.IPFamilyPolicy = oldSvc.Spec.IPFamilyPolicy
+	}
+	if needsHealthCheckNodePort(oldSvc) && needsHealthCheckNodePort(svc) && svc.Spec.HealthCheckNodePort == 0 {
+		svc.Spec.HealthCheckNodePort = oldSvc.Spec.HealthCheckNodePort
+	}
+	normalizeClusterIPsOnUpdate(svc, oldSvc)
+	if needsClusterIP(svc) {
+		if err := initIPFamilyFields(svc, oldSvc); err != nil {
+			return nil, err
 		}
 	}
 	var allocated, released []string
@@ -292,14 +312,17 @@ func (a *serviceAllocator) allocateNodePorts(ctx context.Context, svc, old *core
 			}
 		}
 	}
+	allocPorts := true
 	if !needsNodePort(svc) {
 		hasRequested := false
 		for _, p := range svc.Spec.Ports {
 			hasRequested = hasRequested || p.NodePort != 0
 		}
-		if !hasRequested || svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
-			return nil, nil
-		}
+		allocPorts = hasRequested && svc.Spec.Type == corev1.ServiceTypeLoadBalancer
+	}
+	allocHealthCheck := needsHealthCheckNodePort(svc) && (old == nil || !needsHealthCheckNodePort(old))
+	if !allocPorts && !allocHealthCheck {
+		return nil, nil
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -311,6 +334,7 @@ func (a *serviceAllocator) allocateNodePorts(ctx context.Context, svc, old *core
 		for _, p := range old.Spec.Ports {
 			delete(used, p.NodePort) // the Service's own ports stay its own
 		}
+		delete(used, old.Spec.HealthCheckNodePort)
 	}
 	var reserved []int32
 	byPort := map[int32]int32{}
@@ -321,7 +345,7 @@ func (a *serviceAllocator) allocateNodePorts(ctx context.Context, svc, old *core
 	}
 	for i := range svc.Spec.Ports {
 		p := &svc.Spec.Ports[i]
-		if p.NodePort == 0 && !needsNodePort(svc) {
+		if !allocPorts || (p.NodePort == 0 && !needsNodePort(svc)) {
 			continue
 		}
 		if p.NodePort == 0 {
@@ -355,6 +379,37 @@ func (a *serviceAllocator) allocateNodePorts(ctx context.Context, svc, old *core
 			reserved = append(reserved, p.NodePort)
 		}
 	}
+	if allocHealthCheck {
+		// as upstream's allocHealthCheckNodePort: its errors are 500s.
+		own := map[int32]bool{}
+		for _, np := range byPort {
+			own[np] = true
+		}
+		taken := func(port int32) bool { return used[port] || a.reserved[port] || own[port] }
+		hc := svc.Spec.HealthCheckNodePort
+		switch {
+		case hc == 0:
+			for candidate := int32(nodePortFirst); candidate <= int32(nodePortLast); candidate++ {
+				if !taken(candidate) {
+					hc = candidate
+					break
+				}
+			}
+			if hc == 0 {
+				a.unreserveLocked(reserved)
+				return nil, apierrors.NewInternalError(errors.New("failed to allocate a HealthCheck NodePort 0: range is full"))
+			}
+		case hc < int32(nodePortFirst) || hc > int32(nodePortLast):
+			a.unreserveLocked(reserved)
+			return nil, apierrors.NewInternalError(fmt.Errorf("failed to allocate requested HealthCheck NodePort %v: provided port is not in the valid range. The range of valid ports is %s", hc, nodePortRangeStr))
+		case taken(hc):
+			a.unreserveLocked(reserved)
+			return nil, apierrors.NewInternalError(fmt.Errorf("failed to allocate requested HealthCheck NodePort %v: provided port is already allocated", hc))
+		}
+		svc.Spec.HealthCheckNodePort = hc
+		a.reserved[hc] = true
+		reserved = append(reserved, hc)
+	}
 	return reserved, nil
 }
 
@@ -374,6 +429,9 @@ func (a *serviceAllocator) usedNodePorts(ctx context.Context, svc *corev1.Servic
 				used[p.NodePort] = true
 			}
 		}
+		if s.Spec.HealthCheckNodePort != 0 {
+			used[s.Spec.HealthCheckNodePort] = true
+		}
 	}
 	return used, nil
 }
@@ -388,4 +446,198 @@ func (a *serviceAllocator) unreserveLocked(ports []int32) {
 	for _, p := range ports {
 		delete(a.reserved, p)
 	}
+}
+
+// serviceInvalid is the 422 of a Service the allocator rejects.
+func serviceInvalid(svc *corev1.Service, errs field.ErrorList) error {
+	return apierrors.NewInvalid(corev1.SchemeGroupVersion.WithKind("Service").GroupKind(), svc.Name, errs)
+}
+
+// initIPFamilyFields is upstream's Allocators.initIPFamilyFields for a
+// single-stack IPv4 cluster: ipFamilyPolicy defaults to the old Service's,
+// else RequireDualStack for a headless selectorless Service, else
+// SingleStack; the cluster IP fields are pre-validated; ipFamilies are
+// inferred from clusterIPs; dual-stack and IPv6 requests are refused.
+func initIPFamilyFields(svc, old *corev1.Service) error {
+	if svc.Spec.IPFamilyPolicy == nil {
+		switch {
+		case old != nil && old.Spec.IPFamilyPolicy != nil:
+			svc.Spec.IPFamilyPolicy = old.Spec.IPFamilyPolicy
+		case svc.Spec.ClusterIP == corev1.ClusterIPNone && len(svc.Spec.Selector) == 0:
+			p := corev1.IPFamilyPolicyRequireDualStack
+			svc.Spec.IPFamilyPolicy = &p
+		default:
+			p := corev1.IPFamilyPolicySingleStack
+			svc.Spec.IPFamilyPolicy = &p
+		}
+	}
+	if errs := validation.ServiceClusterIPsRelatedFields(svc, old); len(errs) != 0 {
+		return serviceInvalid(svc, errs)
+	}
+	policy := *svc.Spec.IPFamilyPolicy
+	policyPath := field.NewPath("spec", "ipFamilyPolicy")
+	var errs field.ErrorList
+	if old != nil {
+		if policy == corev1.IPFamilyPolicySingleStack {
+			// single-stack is clear intent: drop the secondary if unchanged.
+			if slices.Equal(old.Spec.ClusterIPs, svc.Spec.ClusterIPs) && len(svc.Spec.ClusterIPs) > 1 {
+				svc.Spec.ClusterIPs = svc.Spec.ClusterIPs[0:1]
+			}
+			if slices.Equal(old.Spec.IPFamilies, svc.Spec.IPFamilies) && len(svc.Spec.IPFamilies) > 1 {
+				svc.Spec.IPFamilies = svc.Spec.IPFamilies[0:1]
+			}
+		} else {
+			if len(svc.Spec.ClusterIPs) < len(old.Spec.ClusterIPs) && len(svc.Spec.ClusterIPs) > 0 {
+				errs = append(errs, field.Invalid(policyPath, svc.Spec.IPFamilyPolicy, "must be 'SingleStack' to release the secondary cluster IP"))
+			}
+			if len(svc.Spec.IPFamilies) < len(old.Spec.IPFamilies) && len(svc.Spec.IPFamilies) > 0 {
+				errs = append(errs, field.Invalid(policyPath, svc.Spec.IPFamilyPolicy, "must be 'SingleStack' to release the secondary IP family"))
+			}
+		}
+	}
+	if policy == corev1.IPFamilyPolicySingleStack {
+		if len(svc.Spec.ClusterIPs) == 2 {
+			errs = append(errs, field.Invalid(policyPath, svc.Spec.IPFamilyPolicy, "must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified"))
+		}
+		if len(svc.Spec.IPFamilies) == 2 {
+			errs = append(errs, field.Invalid(policyPath, svc.Spec.IPFamilyPolicy, "must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified"))
+		}
+	}
+	for i, ip := range svc.Spec.ClusterIPs {
+		if ip == corev1.ClusterIPNone {
+			break
+		}
+		if i >= len(svc.Spec.IPFamilies) {
+			if fam := ipFamilyOf(ip); fam != corev1.IPv4Protocol {
+				errs = append(errs, field.Invalid(field.NewPath("spec", "clusterIPs").Index(i), svc.Spec.ClusterIPs, fmt.Sprintf("%s is not configured on this cluster", fam)))
+			} else {
+				svc.Spec.IPFamilies = append(svc.Spec.IPFamilies, fam)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return serviceInvalid(svc, errs)
+	}
+	if svc.Spec.ClusterIP == corev1.ClusterIPNone && len(svc.Spec.Selector) == 0 {
+		// headless and selectorless: any families, even on one stack.
+		if len(svc.Spec.IPFamilies) == 0 {
+			svc.Spec.IPFamilies = []corev1.IPFamily{corev1.IPv4Protocol}
+		}
+		if len(svc.Spec.IPFamilies) < 2 && policy != corev1.IPFamilyPolicySingleStack {
+			if svc.Spec.IPFamilies[0] == corev1.IPv4Protocol {
+				svc.Spec.IPFamilies = append(svc.Spec.IPFamilies, corev1.IPv6Protocol)
+			} else {
+				svc.Spec.IPFamilies = append(svc.Spec.IPFamilies, corev1.IPv4Protocol)
+			}
+		}
+		return nil
+	}
+	if policy == corev1.IPFamilyPolicyRequireDualStack {
+		errs = append(errs, field.Invalid(policyPath, svc.Spec.IPFamilyPolicy, "this cluster is not configured for dual-stack services"))
+	}
+	for i, fam := range svc.Spec.IPFamilies {
+		if fam != corev1.IPv4Protocol {
+			errs = append(errs, field.Invalid(field.NewPath("spec", "ipFamilies").Index(i), fam, "not configured on this cluster"))
+		}
+	}
+	if len(errs) > 0 {
+		return serviceInvalid(svc, errs)
+	}
+	if len(svc.Spec.IPFamilies) == 0 {
+		svc.Spec.IPFamilies = []corev1.IPFamily{corev1.IPv4Protocol}
+	}
+	return nil
+}
+
+func ipFamilyOf(ip string) corev1.IPFamily {
+	switch {
+	case netutils.IsIPv4String(ip):
+		return corev1.IPv4Protocol
+	case netutils.IsIPv6String(ip):
+		return corev1.IPv6Protocol
+	}
+	return "unknown"
+}
+
+// normalizeClusterIPsOnUpdate is the update half of upstream's
+// normalizeClusterIPs: keeps clusterIP and clusterIPs in step for clients
+// that set only one of them.
+func normalizeClusterIPsOnUpdate(svc, old *corev1.Service) {
+	if len(old.Spec.ClusterIPs) > 0 && len(svc.Spec.ClusterIPs) == 0 && old.Spec.ClusterIP == svc.Spec.ClusterIP {
+		svc.Spec.ClusterIPs = old.Spec.ClusterIPs
+	}
+	if old.Spec.ClusterIP != svc.Spec.ClusterIP {
+		sameIPs := slices.Equal(old.Spec.ClusterIPs, svc.Spec.ClusterIPs)
+		if len(old.Spec.ClusterIP) > 0 && len(svc.Spec.ClusterIP) == 0 {
+			if sameIPs {
+				svc.Spec.ClusterIPs = nil
+			}
+		} else if sameIPs {
+			svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+		}
+	}
+}
+
+// needsHealthCheckNodePort is upstream's NeedsHealthCheck: a LoadBalancer
+// with externalTrafficPolicy Local.
+func needsHealthCheckNodePort(svc *corev1.Service) bool {
+	return svc.Spec.Type == corev1.ServiceTypeLoadBalancer && svc.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal
+}
+
+// dropTypeDependentFields is upstream's: an update that changes a
+// Service's type clears the fields the old type had allocated or defaulted
+// and the new one does not use, when the client left them as they were.
+func dropTypeDependentFields(svc, old *corev1.Service) {
+	if needsClusterIP(old) && !needsClusterIP(svc) {
+		if old.Spec.ClusterIP == svc.Spec.ClusterIP && slices.Equal(old.Spec.ClusterIPs, svc.Spec.ClusterIPs) {
+			svc.Spec.ClusterIP, svc.Spec.ClusterIPs = "", nil
+		}
+		if slices.Equal(old.Spec.IPFamilies, svc.Spec.IPFamilies) {
+			svc.Spec.IPFamilies = nil
+		}
+		if ptrEqual(old.Spec.IPFamilyPolicy, svc.Spec.IPFamilyPolicy) {
+			svc.Spec.IPFamilyPolicy = nil
+		}
+	}
+	if needsNodePort(old) && !needsNodePort(svc) {
+		oldPorts := map[int32]bool{}
+		for _, p := range old.Spec.Ports {
+			oldPorts[p.NodePort] = true
+		}
+		same := true
+		for _, p := range svc.Spec.Ports {
+			same = same && (p.NodePort == 0 || oldPorts[p.NodePort])
+		}
+		if same {
+			for i := range svc.Spec.Ports {
+				svc.Spec.Ports[i].NodePort = 0
+			}
+		}
+	}
+	if needsHealthCheckNodePort(old) && !needsHealthCheckNodePort(svc) && old.Spec.HealthCheckNodePort == svc.Spec.HealthCheckNodePort {
+		svc.Spec.HealthCheckNodePort = 0
+	}
+	if old.Spec.Type == corev1.ServiceTypeLoadBalancer && svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+		if a, b := old.Spec.AllocateLoadBalancerNodePorts, svc.Spec.AllocateLoadBalancerNodePorts; a != nil && b != nil && *a == *b {
+			svc.Spec.AllocateLoadBalancerNodePorts = nil
+		}
+		if ptrEqual(old.Spec.LoadBalancerClass, svc.Spec.LoadBalancerClass) {
+			svc.Spec.LoadBalancerClass = nil
+		}
+	}
+	if externallyAccessible(old) && !externallyAccessible(svc) && old.Spec.ExternalTrafficPolicy == svc.Spec.ExternalTrafficPolicy {
+		svc.Spec.ExternalTrafficPolicy = ""
+	}
+	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+		svc.Status.LoadBalancer = corev1.LoadBalancerStatus{}
+	}
+}
+
+func externallyAccessible(svc *corev1.Service) bool {
+	return svc.Spec.Type == corev1.ServiceTypeLoadBalancer || svc.Spec.Type == corev1.ServiceTypeNodePort ||
+		(svc.Spec.Type == corev1.ServiceTypeClusterIP && len(svc.Spec.ExternalIPs) > 0)
+}
+
+func ptrEqual[T comparable](a, b *T) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
