@@ -28,10 +28,21 @@ func orZero[T any](p *T) T {
 // podTemplateForReplicaSet is upstream's ValidatePodTemplateSpecForReplicaSet
 // (Deployments and ReplicaSets): the selector selects the template, the pod
 // template is valid, and its pods restart Always.
-func podTemplateForReplicaSet(template *corev1.PodTemplateSpec, selector labels.Selector, what string, fldPath *field.Path) field.ErrorList {
+func podTemplateForReplicaSet(template, old *corev1.PodTemplateSpec, selector labels.Selector, what string, fldPath *field.Path) field.ErrorList {
 	errs := templateMatches(selector, template, fldPath)
-	errs = append(errs, PodTemplateSpec(template, fldPath)...)
+	errs = append(errs, workloadTemplate(template, old, fldPath)...)
 	return append(errs, alwaysRestarting(&template.Spec, what, fldPath.Child("spec"))...)
+}
+
+// workloadTemplate validates a workload's pod template: on create (old
+// nil) as PodTemplateSpec, on update with what the stored template old
+// already used allowed, as upstream's strategies derive their pod
+// validation options from the old template.
+func workloadTemplate(template, old *corev1.PodTemplateSpec, fldPath *field.Path) field.ErrorList {
+	if old == nil {
+		return PodTemplateSpec(template, fldPath)
+	}
+	return PodTemplateSpecUpdate(template, old, fldPath)
 }
 
 // replicaSetSelector is the selector rules of Deployments, ReplicaSets

@@ -2,6 +2,7 @@ package validation
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
@@ -11,7 +12,7 @@ import (
 
 // DaemonSet validates a new DaemonSet, as upstream's ValidateDaemonSet.
 func DaemonSet(ds *appsv1.DaemonSet) field.ErrorList {
-	return daemonSetSpec(&ds.Spec, field.NewPath("spec"), false)
+	return daemonSetSpec(&ds.Spec, nil, field.NewPath("spec"), false)
 }
 
 // DaemonSetUpdate validates an update of a DaemonSet, as upstream's
@@ -22,7 +23,7 @@ func DaemonSet(ds *appsv1.DaemonSet) field.ErrorList {
 // maintains, is not checked.
 func DaemonSetUpdate(ds, old *appsv1.DaemonSet) field.ErrorList {
 	errs := apimachineryvalidation.ValidateImmutableField(ds.Spec.Selector, old.Spec.Selector, field.NewPath("spec", "selector"))
-	return append(errs, daemonSetSpec(&ds.Spec, field.NewPath("spec"), metav1validation.LabelSelectorHasInvalidLabelValue(old.Spec.Selector))...)
+	return append(errs, daemonSetSpec(&ds.Spec, &old.Spec.Template, field.NewPath("spec"), metav1validation.LabelSelectorHasInvalidLabelValue(old.Spec.Selector))...)
 }
 
 // DaemonSetStatusUpdate validates an update of a DaemonSet's status, as
@@ -47,7 +48,7 @@ func DaemonSetStatusUpdate(ds, old *appsv1.DaemonSet) field.ErrorList {
 // daemonSetSpec is upstream's ValidateDaemonSetSpec. Unlike the other
 // apps kinds, a missing selector is not Required: it selects nothing, so
 // it does not match the template.
-func daemonSetSpec(spec *appsv1.DaemonSetSpec, fldPath *field.Path, allowInvalidLabelValue bool) field.ErrorList {
+func daemonSetSpec(spec *appsv1.DaemonSetSpec, old *corev1.PodTemplateSpec, fldPath *field.Path, allowInvalidLabelValue bool) field.ErrorList {
 	errs := labelSelector(spec.Selector, allowInvalidLabelValue, fldPath.Child("selector"))
 	if selector, err := metav1.LabelSelectorAsSelector(spec.Selector); err == nil && !selector.Matches(labels.Set(spec.Template.Labels)) {
 		errs = append(errs, field.Invalid(fldPath.Child("template", "metadata", "labels"), spec.Template.Labels, doesNotMatchTemplate))
@@ -55,7 +56,7 @@ func daemonSetSpec(spec *appsv1.DaemonSetSpec, fldPath *field.Path, allowInvalid
 	if spec.Selector != nil && len(spec.Selector.MatchLabels)+len(spec.Selector.MatchExpressions) == 0 {
 		errs = append(errs, field.Invalid(fldPath.Child("selector"), spec.Selector, "empty selector is invalid for daemonset"))
 	}
-	errs = append(errs, PodTemplateSpec(&spec.Template, fldPath.Child("template"))...)
+	errs = append(errs, workloadTemplate(&spec.Template, old, fldPath.Child("template"))...)
 	errs = append(errs, alwaysRestarting(&spec.Template.Spec, "DaemonSet", fldPath.Child("template", "spec"))...)
 	errs = append(errs, nonNegative(int64(spec.MinReadySeconds), fldPath.Child("minReadySeconds"))...)
 	errs = append(errs, daemonSetUpdateStrategy(&spec.UpdateStrategy, fldPath.Child("updateStrategy"))...)

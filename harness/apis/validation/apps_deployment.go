@@ -2,6 +2,7 @@ package validation
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -10,14 +11,14 @@ import (
 
 // Deployment validates a new Deployment, as upstream's ValidateDeployment.
 func Deployment(d *appsv1.Deployment) field.ErrorList {
-	return deploymentSpec(&d.Spec, field.NewPath("spec"))
+	return deploymentSpec(&d.Spec, nil, field.NewPath("spec"))
 }
 
 // DeploymentUpdate validates an update of a Deployment, as upstream's
 // ValidateDeploymentUpdate: the new spec is valid and the selector is
 // immutable.
 func DeploymentUpdate(d, old *appsv1.Deployment) field.ErrorList {
-	errs := deploymentSpec(&d.Spec, field.NewPath("spec"))
+	errs := deploymentSpec(&d.Spec, &old.Spec.Template, field.NewPath("spec"))
 	return append(errs, apimachineryvalidation.ValidateImmutableField(d.Spec.Selector, old.Spec.Selector, field.NewPath("spec", "selector"))...)
 }
 
@@ -46,14 +47,15 @@ func DeploymentStatusUpdate(d, old *appsv1.Deployment) field.ErrorList {
 	return append(errs, collisionCountDecrement(s.CollisionCount, old.Status.CollisionCount, path.Child("collisionCount"))...)
 }
 
-// deploymentSpec is upstream's ValidateDeploymentSpec.
-func deploymentSpec(spec *appsv1.DeploymentSpec, fldPath *field.Path) field.ErrorList {
+// deploymentSpec is upstream's ValidateDeploymentSpec; old is the stored
+// pod template on update.
+func deploymentSpec(spec *appsv1.DeploymentSpec, old *corev1.PodTemplateSpec, fldPath *field.Path) field.ErrorList {
 	errs := nonNegative(int64(orZero(spec.Replicas)), fldPath.Child("replicas"))
 	errs = append(errs, replicaSetSelector(spec.Selector, "deployment", fldPath.Child("selector"))...)
 	if selector, err := metav1.LabelSelectorAsSelector(spec.Selector); err != nil {
 		errs = append(errs, field.Invalid(fldPath.Child("selector"), spec.Selector, "invalid label selector"))
 	} else {
-		errs = append(errs, podTemplateForReplicaSet(&spec.Template, selector, "ReplicaSet", fldPath.Child("template"))...)
+		errs = append(errs, podTemplateForReplicaSet(&spec.Template, old, selector, "ReplicaSet", fldPath.Child("template"))...)
 	}
 	errs = append(errs, deploymentStrategy(&spec.Strategy, fldPath.Child("strategy"))...)
 	errs = append(errs, nonNegative(int64(spec.MinReadySeconds), fldPath.Child("minReadySeconds"))...)

@@ -2,6 +2,7 @@ package validation
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -9,14 +10,14 @@ import (
 
 // ReplicaSet validates a new ReplicaSet, as upstream's ValidateReplicaSet.
 func ReplicaSet(rs *appsv1.ReplicaSet) field.ErrorList {
-	return replicaSetSpec(&rs.Spec, field.NewPath("spec"))
+	return replicaSetSpec(&rs.Spec, nil, field.NewPath("spec"))
 }
 
 // ReplicaSetUpdate validates an update of a ReplicaSet, as upstream's
 // ValidateReplicaSetUpdate: the new spec is valid and the selector is
 // immutable.
 func ReplicaSetUpdate(rs, old *appsv1.ReplicaSet) field.ErrorList {
-	errs := replicaSetSpec(&rs.Spec, field.NewPath("spec"))
+	errs := replicaSetSpec(&rs.Spec, &old.Spec.Template, field.NewPath("spec"))
 	return append(errs, apimachineryvalidation.ValidateImmutableField(rs.Spec.Selector, old.Spec.Selector, field.NewPath("spec", "selector"))...)
 }
 
@@ -41,7 +42,7 @@ func ReplicaSetStatusUpdate(rs, _ *appsv1.ReplicaSet) field.ErrorList {
 }
 
 // replicaSetSpec is upstream's ValidateReplicaSetSpec.
-func replicaSetSpec(spec *appsv1.ReplicaSetSpec, fldPath *field.Path) field.ErrorList {
+func replicaSetSpec(spec *appsv1.ReplicaSetSpec, old *corev1.PodTemplateSpec, fldPath *field.Path) field.ErrorList {
 	errs := nonNegative(int64(orZero(spec.Replicas)), fldPath.Child("replicas"))
 	errs = append(errs, nonNegative(int64(spec.MinReadySeconds), fldPath.Child("minReadySeconds"))...)
 	// upstream's message says deployment for ReplicaSets too.
@@ -49,7 +50,7 @@ func replicaSetSpec(spec *appsv1.ReplicaSetSpec, fldPath *field.Path) field.Erro
 	if selector, err := metav1.LabelSelectorAsSelector(spec.Selector); err != nil {
 		errs = append(errs, field.Invalid(fldPath.Child("selector"), spec.Selector, "invalid label selector"))
 	} else {
-		errs = append(errs, podTemplateForReplicaSet(&spec.Template, selector, "ReplicaSet", fldPath.Child("template"))...)
+		errs = append(errs, podTemplateForReplicaSet(&spec.Template, old, selector, "ReplicaSet", fldPath.Child("template"))...)
 	}
 	return errs
 }

@@ -21,6 +21,9 @@ type statefulSetOptions struct {
 	skipPodTemplate             bool
 	skipVolumeClaimTemplates    bool
 	allowRecreateUpdateStrategy bool
+	// oldTemplate is the stored pod template on update: what it used
+	// stays allowed.
+	oldTemplate *corev1.PodTemplateSpec
 }
 
 // StatefulSet validates a new StatefulSet, as upstream's ValidateStatefulSet
@@ -45,6 +48,7 @@ func StatefulSetUpdate(ss, old *appsv1.StatefulSet) field.ErrorList {
 	if len(statefulSetSpec(&old.Spec, nil, opts)) > 0 {
 		opts.skipPodTemplate = true
 	}
+	opts.oldTemplate = &old.Spec.Template
 	spec := field.NewPath("spec")
 	errs := statefulSetSpec(&ss.Spec, spec, opts)
 	errs = append(errs, apimachineryvalidation.ValidateImmutableField(ss.Spec.Selector, old.Spec.Selector, spec.Child("selector")).WithOrigin("immutable")...)
@@ -144,7 +148,7 @@ func statefulSetTemplate(spec *appsv1.StatefulSetSpec, selector labels.Selector,
 	}
 	errs := templateMatches(selector, template, fldPath)
 	if !opts.skipPodTemplate {
-		errs = append(errs, PodTemplateSpec(template, fldPath)...)
+		errs = append(errs, workloadTemplate(template, opts.oldTemplate, fldPath)...)
 	}
 	errs = append(errs, metav1validation.ValidateLabels(template.Labels, fldPath.Child("labels"))...)
 	return append(errs, apimachineryvalidation.ValidateAnnotations(template.Annotations, fldPath.Child("annotations"))...)

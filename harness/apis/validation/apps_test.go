@@ -278,3 +278,26 @@ func TestControllerRevision(t *testing.T) {
 	wantErrs(t, updated(valid, func(r *appsv1.ControllerRevision) { r.Data.Raw = []byte(`{"spec":{"x":1}}`) }, validation.ControllerRevisionUpdate),
 		[]string{`data: Invalid value: {"spec":{"x":1}}: field is immutable`})
 }
+
+// TestWorkloadTemplateAllowances: an update validates the pod template
+// with what the stored template already used allowed, as upstream's
+// strategies derive pod validation options from the old template; a new
+// workload may not use it.
+func TestWorkloadTemplateAllowances(t *testing.T) {
+	t.Parallel()
+	const want = "spec.template.annotations[controller.kubernetes.io/pod-deletion-cost]: Invalid value: \"cheap\": must be a 32bit integer"
+	old := validDeployment()
+	old.Spec.Template.Annotations = map[string]string{corev1.PodDeletionCost: "cheap"}
+	if errs := validation.Deployment(old); len(errs) != 1 || errs[0].Error() != want {
+		t.Errorf("create: got %v, want %s", errs, want)
+	}
+	d := old.DeepCopy()
+	d.Spec.Replicas = ptr.To[int32](5)
+	if errs := validation.DeploymentUpdate(d, old); len(errs) != 0 {
+		t.Errorf("update of a deployment that already had the annotation: got %v, want no errors", errs)
+	}
+	clean := validDeployment()
+	if errs := validation.DeploymentUpdate(old, clean); len(errs) != 1 || errs[0].Error() != want {
+		t.Errorf("update adding the annotation: got %v, want %s", errs, want)
+	}
+}

@@ -350,4 +350,3 @@ func metricName(name string, path *field.Path) field.ErrorList {
 	}
 	return pathSegment(name, path)
 }
-

@@ -11,6 +11,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
@@ -50,7 +51,11 @@ func cronJobSpec(spec, oldSpec *batchv1.CronJobSpec, fldPath *field.Path) field.
 		errs = append(errs, timeZone(spec.TimeZone, fldPath.Child("timeZone"))...)
 	}
 	errs = append(errs, concurrencyPolicy(spec.ConcurrencyPolicy, fldPath.Child("concurrencyPolicy"))...)
-	errs = append(errs, jobTemplate(&spec.JobTemplate, fldPath.Child("jobTemplate"))...)
+	var oldTemplate *corev1.PodTemplateSpec
+	if oldSpec != nil {
+		oldTemplate = &oldSpec.JobTemplate.Spec.Template
+	}
+	errs = append(errs, jobTemplate(&spec.JobTemplate, oldTemplate, fldPath.Child("jobTemplate"))...)
 	if spec.SuccessfulJobsHistoryLimit != nil {
 		errs = append(errs, nonNegative(int64(*spec.SuccessfulJobsHistoryLimit), fldPath.Child("successfulJobsHistoryLimit"))...)
 	}
@@ -65,9 +70,9 @@ func cronJobSpec(spec, oldSpec *batchv1.CronJobSpec, fldPath *field.Path) field.
 
 // jobTemplate is upstream's ValidateJobTemplateSpec: a Job spec whose
 // selector the CronJob controller generates.
-func jobTemplate(t *batchv1.JobTemplateSpec, fldPath *field.Path) field.ErrorList {
+func jobTemplate(t *batchv1.JobTemplateSpec, oldTemplate *corev1.PodTemplateSpec, fldPath *field.Path) field.ErrorList {
 	specPath := fldPath.Child("spec")
-	errs := jobSpecRules(&t.Spec, specPath)
+	errs := jobSpecRules(&t.Spec, oldTemplate, specPath)
 	if t.Spec.Selector != nil {
 		errs = append(errs, field.Invalid(specPath.Child("selector"), t.Spec.Selector, "`selector` will be auto-generated"))
 	}

@@ -120,7 +120,11 @@ func nameAllowsCompletions(job *batchv1.Job) field.ErrorList {
 // jobSpec is upstream's ValidateJobSpec: the spec's own rules, then a
 // required, valid selector that selects the template.
 func jobSpec(spec, oldSpec *batchv1.JobSpec, fldPath *field.Path, allowInvalidLabelValue bool) field.ErrorList {
-	errs := jobSpecRules(spec, fldPath)
+	var oldTemplate *corev1.PodTemplateSpec
+	if oldSpec != nil {
+		oldTemplate = &oldSpec.Template
+	}
+	errs := jobSpecRules(spec, oldTemplate, fldPath)
 	if spec.Selector == nil {
 		errs = append(errs, field.Required(fldPath.Child("selector"), ""))
 	} else {
@@ -133,8 +137,9 @@ func jobSpec(spec, oldSpec *batchv1.JobSpec, fldPath *field.Path, allowInvalidLa
 }
 
 // jobSpecRules is upstream's validateJobSpec, which CronJobs' job templates
-// share (spec.scheduling, an alpha field, is not validated).
-func jobSpecRules(spec *batchv1.JobSpec, fldPath *field.Path) field.ErrorList {
+// share (spec.scheduling, an alpha field, is not validated); oldTemplate is
+// the stored pod template on update.
+func jobSpecRules(spec *batchv1.JobSpec, oldTemplate *corev1.PodTemplateSpec, fldPath *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	optionalNonNegative := func(v *int32, name string) {
 		if v != nil {
@@ -173,7 +178,7 @@ func jobSpecRules(spec *batchv1.JobSpec, fldPath *field.Path) field.ErrorList {
 		}
 	}
 	errs = append(errs, podReplacementPolicy(spec, fldPath.Child("podReplacementPolicy"))...)
-	errs = append(errs, PodTemplateSpec(&spec.Template, fldPath.Child("template"))...)
+	errs = append(errs, workloadTemplate(&spec.Template, oldTemplate, fldPath.Child("template"))...)
 	restartPath := fldPath.Child("template", "spec", "restartPolicy")
 	switch policy := spec.Template.Spec.RestartPolicy; {
 	case policy == corev1.RestartPolicyAlways || policy == "":

@@ -9,7 +9,7 @@ import (
 // ReplicationController validates a new ReplicationController, as
 // upstream's ValidateReplicationController with its declarative rules.
 func ReplicationController(rc *corev1.ReplicationController) field.ErrorList {
-	return replicationControllerSpec(&rc.Spec, field.NewPath("spec"))
+	return replicationControllerSpec(&rc.Spec, nil, field.NewPath("spec"))
 }
 
 // ReplicationControllerUpdate validates an update of a
@@ -17,8 +17,8 @@ func ReplicationController(rc *corev1.ReplicationController) field.ErrorList {
 // the new spec is valid; unlike the apps kinds, the selector may change.
 // (Upstream also guards fields an older API version could not convert,
 // recorded in annotations of the stored object; memkube stores v1 only.)
-func ReplicationControllerUpdate(rc, _ *corev1.ReplicationController) field.ErrorList {
-	return replicationControllerSpec(&rc.Spec, field.NewPath("spec"))
+func ReplicationControllerUpdate(rc, old *corev1.ReplicationController) field.ErrorList {
+	return replicationControllerSpec(&rc.Spec, old.Spec.Template, field.NewPath("spec"))
 }
 
 // ReplicationControllerStatusUpdate validates an update of a
@@ -43,7 +43,7 @@ func ReplicationControllerStatusUpdate(rc, _ *corev1.ReplicationController) fiel
 // replicas and minReadySeconds are declarative rules in v1.37 (beta,
 // enforced): their errors, with the same messages, come after the
 // handwritten ones, as upstream appends them.
-func replicationControllerSpec(spec *corev1.ReplicationControllerSpec, fldPath *field.Path) field.ErrorList {
+func replicationControllerSpec(spec *corev1.ReplicationControllerSpec, old *corev1.PodTemplateSpec, fldPath *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	selector := labels.Set(spec.Selector).AsSelector()
 	if selector.Empty() {
@@ -54,7 +54,7 @@ func replicationControllerSpec(spec *corev1.ReplicationControllerSpec, fldPath *
 	} else {
 		path := fldPath.Child("template")
 		errs = append(errs, templateMatches(selector, spec.Template, path)...)
-		errs = append(errs, PodTemplateSpec(spec.Template, path)...)
+		errs = append(errs, workloadTemplate(spec.Template, old, path)...)
 		errs = append(errs, alwaysRestarting(&spec.Template.Spec, "ReplicationController", path.Child("spec"))...)
 	}
 	if spec.Replicas == nil {
