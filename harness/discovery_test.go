@@ -21,7 +21,6 @@ import (
 var notServedYet = []string{
 	"v1/nodes/proxy",
 	"v1/pods/attach",
-	"v1/pods/eviction",
 	"v1/pods/exec",
 	"v1/pods/log",
 	"v1/pods/portforward",

@@ -28,8 +28,8 @@
 //     at its cluster IP (kube-apiserver's default, unroutable in a test):
 //     webhook_services.go. Webhook configurations' rules and
 //     matchConditions are not validated.
-//   - Pod subresources other than status, binding and ephemeralcontainers
-//     (log, exec, attach, portforward, proxy, eviction, resize),
+//   - Pod subresources other than status, binding, eviction and
+//     ephemeralcontainers (log, exec, attach, portforward, proxy, resize),
 //     nodes/proxy and services/proxy are not served;
 //     harness/discovery_test.go lists them.
 //   - Service account tokens (serviceaccounts/token, harness/auth/serviceaccount)
