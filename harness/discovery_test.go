@@ -25,7 +25,6 @@ var notServedYet = []string{
 	"v1/pods/log",
 	"v1/pods/portforward",
 	"v1/pods/proxy",
-	"v1/pods/resize",
 	"v1/services/proxy",
 	"apiregistration.k8s.io/v1/apiservices",
 	"apiregistration.k8s.io/v1/apiservices/status",

@@ -17,7 +17,8 @@
 //     switches them), except ServiceAccount, off by default as in
 //     envtest. Not there: CertificateApproval (approving through
 //     certificatesigningrequests/approval needs no "approve" permission on
-//     the signer), PodResizeValidator (pods/resize is not served),
+//     the signer), PodResizeValidator (a resize of a pod on a node is not
+//     checked against the node's OS label and allocatable),
 //     NodeDeclaredFeatureValidator (updates of pods on nodes that declare
 //     features), PodGroupProtection (inert in v1.37: GenericWorkload is
 //     off), the plugins' flags and --admission-control-config-file.
@@ -28,8 +29,8 @@
 //     at its cluster IP (kube-apiserver's default, unroutable in a test):
 //     webhook_services.go. Webhook configurations' rules and
 //     matchConditions are not validated.
-//   - Pod subresources other than status, binding, eviction and
-//     ephemeralcontainers (log, exec, attach, portforward, proxy, resize),
+//   - Pod subresources other than status, binding, eviction, resize and
+//     ephemeralcontainers (log, exec, attach, portforward, proxy),
 //     nodes/proxy and services/proxy are not served;
 //     harness/discovery_test.go lists them.
 //   - Service account tokens (serviceaccounts/token, harness/auth/serviceaccount)

@@ -39,7 +39,7 @@ func coreKinds() []*registry.Kind {
 
 // podUpdates are the pod subresources that update parts of a pod.
 func podUpdates(k *registry.Kind) {
-	k.Updates = map[string]*registry.UpdateSubresource{"ephemeralcontainers": podEphemeralContainers}
+	k.Updates = map[string]*registry.UpdateSubresource{"ephemeralcontainers": podEphemeralContainers, "resize": podResize}
 }
 
 func ttl(seconds uint64) opt { return func(k *registry.Kind) { k.TTL = seconds } }
