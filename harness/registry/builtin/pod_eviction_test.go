@@ -8,6 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	policyv1beta1 "k8s.io/api/policy/v1beta1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -107,12 +108,14 @@ func TestEvictionDeletes(t *testing.T) {
 	t.Parallel()
 	c := newEvictionClient(t)
 	for _, tc := range []struct {
-		name   string
-		phase  corev1.PodPhase
-		ready  bool
-		budget *policyv1.PodDisruptionBudgetStatus
+		name    string
+		phase   corev1.PodPhase
+		ready   bool
+		budget  *policyv1.PodDisruptionBudgetStatus
+		v1beta1 bool // sent as client-go's deprecated Evict does
 	}{
 		{name: "no-budget", phase: corev1.PodRunning, ready: true},
+		{name: "v1beta1", phase: corev1.PodRunning, ready: true, budget: &policyv1.PodDisruptionBudgetStatus{DisruptionsAllowed: 2, CurrentHealthy: 3, DesiredHealthy: 1, ExpectedPods: 3}, v1beta1: true},
 		{name: "allowed", phase: corev1.PodRunning, ready: true, budget: &policyv1.PodDisruptionBudgetStatus{DisruptionsAllowed: 1, CurrentHealthy: 2, DesiredHealthy: 1, ExpectedPods: 2}},
 		{name: "pending", phase: corev1.PodPending, budget: &policyv1.PodDisruptionBudgetStatus{}},
 		{name: "succeeded", phase: corev1.PodSucceeded, budget: &policyv1.PodDisruptionBudgetStatus{}},
@@ -141,7 +144,13 @@ func TestEvictionDeletes(t *testing.T) {
 					}
 				}
 			}
-			if err := evict(ctx, c, tc.name, nil); err != nil {
+			var err error
+			if tc.v1beta1 {
+				err = c.CoreV1().Pods("default").EvictV1beta1(ctx, &policyv1beta1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: tc.name, Namespace: "default"}})
+			} else {
+				err = evict(ctx, c, tc.name, nil)
+			}
+			if err != nil {
 				t.Fatalf("evict: got %v, want success", err)
 			}
 			if !podGone(t, c, tc.name) {
@@ -155,8 +164,8 @@ func TestEvictionDeletes(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantAllowed, wantDisrupted := tc.budget.DisruptionsAllowed, 0
-			if tc.name == "allowed" {
-				wantAllowed, wantDisrupted = 0, 1
+			if tc.name == "allowed" || tc.v1beta1 {
+				wantAllowed, wantDisrupted = tc.budget.DisruptionsAllowed-1, 1
 			}
 			if pdb.Status.DisruptionsAllowed != wantAllowed || len(pdb.Status.DisruptedPods) != wantDisrupted {
 				t.Errorf("budget after eviction: disruptionsAllowed %d, disruptedPods %v; want %d and %d pods", pdb.Status.DisruptionsAllowed, pdb.Status.DisruptedPods, wantAllowed, wantDisrupted)
