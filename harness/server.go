@@ -100,6 +100,7 @@ import (
 	"github.com/memkube/memkube/harness/auth/rbac"
 	"github.com/memkube/memkube/harness/auth/rbac/aggregation"
 	"github.com/memkube/memkube/harness/auth/serviceaccount"
+	"github.com/memkube/memkube/harness/controllers/disruption"
 	gccontroller "github.com/memkube/memkube/harness/controllers/gc"
 	namespacecontroller "github.com/memkube/memkube/harness/controllers/namespace"
 	resourcequotacontroller "github.com/memkube/memkube/harness/controllers/resourcequota"
@@ -533,6 +534,9 @@ type Controllers struct {
 	// gives them, and stay Terminating (as in envtest), as do their
 	// namespaces.
 	NoStorageProtection bool
+	// NoDisruption: PodDisruptionBudgets get no status (as in envtest), so
+	// pods/eviction refuses to evict the pods they select.
+	NoDisruption bool
 }
 
 // startControllers runs the enabled controllers until runCtx ends; Stop
@@ -575,6 +579,13 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 		c, err := storageprotection.New(cfg, s.clock)
 		if err != nil {
 			return fmt.Errorf("storage protection controllers: %w", err)
+		}
+		s.controllers.Go(func() { c.Run(runCtx, 1) })
+	}
+	if !opts.NoDisruption {
+		c, err := disruption.New(cfg, s.clock)
+		if err != nil {
+			return fmt.Errorf("disruption controller: %w", err)
 		}
 		s.controllers.Go(func() { c.Run(runCtx, 1) })
 	}
