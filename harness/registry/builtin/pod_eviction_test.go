@@ -24,9 +24,11 @@ import (
 // evictionTime is the server's frozen clock in the eviction tests.
 var evictionTime = time.Date(2031, 4, 5, 6, 7, 8, 0, time.UTC)
 
+// newEvictionClient starts a server without the disruption controller:
+// the tests write the budgets' status themselves.
 func newEvictionClient(t *testing.T) kubernetes.Interface {
 	t.Helper()
-	s := harnesstest.Start(t, harness.Options{Clock: clocktesting.NewFakeClock(evictionTime)})
+	s := harnesstest.Start(t, harness.Options{Clock: clocktesting.NewFakeClock(evictionTime), Controllers: harness.Controllers{NoDisruption: true}})
 	return kubernetes.NewForConfigOrDie(s.RESTConfig())
 }
 
