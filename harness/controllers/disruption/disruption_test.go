@@ -32,11 +32,12 @@ func TestMain(m *testing.M) {
 var t0 = time.Date(2032, 3, 4, 5, 6, 7, 0, time.UTC)
 
 // start starts a server on a fake clock at t0 without its own disruption
-// controller, and runs one until the test ends.
+// controller, and runs one until the test ends. The garbage collector is
+// off: it would delete pods whose controller the tests leave missing.
 func start(t *testing.T) (kubernetes.Interface, *clocktesting.FakeClock) {
 	t.Helper()
 	clk := clocktesting.NewFakeClock(t0)
-	s := harnesstest.Start(t, harness.Options{Clock: clk, Controllers: harness.Controllers{NoDisruption: true}})
+	s := harnesstest.Start(t, harness.Options{Clock: clk, Controllers: harness.Controllers{NoDisruption: true, NoGarbageCollector: true}})
 	c, err := disruption.New(s.InProcessRESTConfig(), clk)
 	if err != nil {
 		t.Fatal(err)
@@ -237,4 +238,14 @@ func TestBudgetAfterEviction(t *testing.T) {
 	waitStatus(t, c, "db", want{expected: 3, healthy: 2, desired: 2, allowed: 0, reason: policyv1.InsufficientPodsReason, disrupted: 1})
 	clk.Step(disruption.DeletionTimeout + time.Second)
 	waitStatus(t, c, "db", want{expected: 3, healthy: 3, desired: 2, allowed: 1, reason: policyv1.SufficientPodsReason})
+}
+
+// TestServerRunsController: a server runs the controller unless
+// Controllers.NoDisruption says otherwise.
+func TestServerRunsController(t *testing.T) {
+	t.Parallel()
+	s := harnesstest.Start(t, harness.Options{})
+	c := kubernetes.NewForConfigOrDie(s.InProcessRESTConfig())
+	budget(t, c, "default-on", "nothing", ptr.To(intstr.FromInt32(1)), nil)
+	waitStatus(t, c, "default-on", want{desired: 1, reason: policyv1.InsufficientPodsReason})
 }
