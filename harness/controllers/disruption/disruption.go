@@ -15,10 +15,14 @@
 // whose controller cannot be found fails the sync, which then sets
 // disruptionsAllowed to 0 and the condition to SyncFailed.
 //
-// Known gaps: no events are recorded (NoPods, UnmanagedPods,
-// CalculateExpectedPodCountFailed, NotDeleted); the stale DisruptionTarget
-// pod condition cleanup is not run; a pod change syncs every budget
-// selecting the pod (upstream picks one arbitrarily).
+// It records upstream's events as "controllermanager" would: NoPods,
+// UnmanagedPods and CalculateExpectedPodCountFailed on budgets, NotDeleted
+// and MultiplePodDisruptionBudgets on pods (their times are real time, as
+// every client's events).
+//
+// Known gaps: the stale DisruptionTarget pod condition cleanup is not run;
+// a pod change syncs every budget selecting the pod (upstream picks one
+// arbitrarily).
 package disruption
 
 import (
@@ -38,6 +42,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
+	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	appslisters "k8s.io/client-go/listers/apps/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	policylisters "k8s.io/client-go/listers/policy/v1"
@@ -45,6 +51,7 @@ import (
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/scale"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
@@ -112,6 +119,7 @@ func userAgent(name string) string {
 // run is the state of one Run.
 type run struct {
 	c            *Controller
+	recorder     record.EventRecorder
 	budgets      policylisters.PodDisruptionBudgetLister
 	pods         corelisters.PodLister
 	rcs          corelisters.ReplicationControllerLister
@@ -137,6 +145,11 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	logger.Info("Starting disruption controller")
 	defer logger.Info("Shutting down disruption controller")
 
+	// No WithContext: that starts a goroutine nobody waits for; Shutdown below.
+	broadcaster := record.NewBroadcaster()
+	defer broadcaster.Shutdown()
+	broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
+
 	factory := informers.NewSharedInformerFactory(c.informers, 0)
 	budgets := factory.Policy().V1().PodDisruptionBudgets()
 	pods := factory.Core().V1().Pods()
@@ -147,7 +160,7 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	// Queue names stay empty: a name turns on workqueue metrics, whose
 	// goroutine ticks every 500ms per queue even when idle.
 	r := &run{
-		c: c, budgets: budgets.Lister(), pods: pods.Lister(), rcs: rcs.Lister(),
+		c: c, recorder: broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "controllermanager"}), budgets: budgets.Lister(), pods: pods.Lister(), rcs: rcs.Lister(),
 		replicaSets: replicaSets.Lister(), deployments: deployments.Lister(), statefulSets: statefulSets.Lister(),
 		queue:   workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[string]()),
 		recheck: workqueue.NewTypedDelayingQueueWithConfig(workqueue.TypedDelayingQueueConfig[string]{Clock: c.clock}),
@@ -237,7 +250,8 @@ func (r *run) budgetChanged(obj any) {
 	}
 }
 
-// podChanged queues the budgets selecting the pod.
+// podChanged queues the budgets selecting the pod; a pod that more than
+// one selects gets upstream's warning (on its deletion too, as upstream).
 func (r *run) podChanged(obj any) {
 	pod, ok := deleted(obj).(*corev1.Pod)
 	if !ok {
@@ -246,6 +260,10 @@ func (r *run) podChanged(obj any) {
 	budgets, err := r.budgets.GetPodPodDisruptionBudgets(pod)
 	if err != nil {
 		return // none select it
+	}
+	if len(budgets) > 1 {
+		r.recorder.Event(pod, corev1.EventTypeWarning, "MultiplePodDisruptionBudgets",
+			fmt.Sprintf("Pod %q/%q matches multiple PodDisruptionBudgets.  Chose %q arbitrarily.", pod.Namespace, pod.Name, budgets[0].Name))
 	}
 	for _, pdb := range budgets {
 		r.queue.Add(pdb.Namespace + "/" + pdb.Name)

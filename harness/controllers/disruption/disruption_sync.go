@@ -43,20 +43,27 @@ func (r *run) sync(ctx context.Context, key string) error {
 }
 
 func (r *run) trySync(ctx context.Context, pdb *policyv1.PodDisruptionBudget) error {
-	selector, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
+	pods, err := r.podsOf(pdb)
 	if err != nil {
+		r.recorder.Eventf(pdb, corev1.EventTypeWarning, "NoPods", "Failed to get pods: %v", err)
 		return err
 	}
-	pods, err := r.pods.Pods(pdb.Namespace).List(selector)
+	if len(pods) == 0 {
+		r.recorder.Eventf(pdb, corev1.EventTypeNormal, "NoPods", "No matching pods found")
+	}
+	expected, desired, unmanaged, err := r.expectedPodCount(ctx, pdb, pods)
 	if err != nil {
+		r.recorder.Eventf(pdb, corev1.EventTypeWarning, "CalculateExpectedPodCountFailed", "Failed to calculate the number of expected pods: %v", err)
 		return err
 	}
-	expected, desired, err := r.expectedPodCount(ctx, pdb, pods)
-	if err != nil {
-		return err
+	if unmanaged {
+		r.recorder.Eventf(pdb, corev1.EventTypeWarning, "UnmanagedPods", "Pods selected by this PodDisruptionBudget (selector: %v) were found "+
+			"to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. "+
+			"To account for these pods please set \".spec.minAvailable\" "+
+			"field of the PDB to an integer value.", pdb.Spec.Selector)
 	}
 	now := r.c.clock.Now()
-	disrupted, recheck := disruptedPods(pods, pdb, now)
+	disrupted, recheck := r.disruptedPods(pods, pdb, now)
 	healthy := countHealthyPods(pods, disrupted, now)
 	if err := r.updateStatus(ctx, pdb, healthy, desired, expected, disrupted); err != nil {
 		return err
@@ -67,42 +74,52 @@ func (r *run) trySync(ctx context.Context, pdb *policyv1.PodDisruptionBudget) er
 	return nil
 }
 
+func (r *run) podsOf(pdb *policyv1.PodDisruptionBudget) ([]*corev1.Pod, error) {
+	selector, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
+	if err != nil {
+		return nil, err
+	}
+	return r.pods.Pods(pdb.Namespace).List(selector)
+}
+
 // expectedPodCount is upstream's getExpectedPodCount: an integer
 // minAvailable counts the selected pods; a percentage and maxUnavailable
 // scale against the pods' controllers' replicas.
-func (r *run) expectedPodCount(ctx context.Context, pdb *policyv1.PodDisruptionBudget, pods []*corev1.Pod) (expected, desired int32, err error) {
+func (r *run) expectedPodCount(ctx context.Context, pdb *policyv1.PodDisruptionBudget, pods []*corev1.Pod) (expected, desired int32, unmanaged bool, err error) {
 	switch {
 	case pdb.Spec.MaxUnavailable != nil:
-		if expected, err = r.expectedScale(ctx, pods); err != nil {
-			return 0, 0, err
+		if expected, unmanaged, err = r.expectedScale(ctx, pods); err != nil {
+			return 0, 0, false, err
 		}
 		maxUnavailable, err := intstr.GetScaledValueFromIntOrPercent(pdb.Spec.MaxUnavailable, int(expected), true)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, false, err
 		}
-		return expected, max(expected-int32(maxUnavailable), 0), nil
+		return expected, max(expected-int32(maxUnavailable), 0), unmanaged, nil
 	case pdb.Spec.MinAvailable != nil && pdb.Spec.MinAvailable.Type == intstr.Int:
-		return int32(len(pods)), pdb.Spec.MinAvailable.IntVal, nil
+		return int32(len(pods)), pdb.Spec.MinAvailable.IntVal, false, nil
 	case pdb.Spec.MinAvailable != nil && pdb.Spec.MinAvailable.Type == intstr.String:
-		if expected, err = r.expectedScale(ctx, pods); err != nil {
-			return 0, 0, err
+		if expected, unmanaged, err = r.expectedScale(ctx, pods); err != nil {
+			return 0, 0, false, err
 		}
 		minAvailable, err := intstr.GetScaledValueFromIntOrPercent(pdb.Spec.MinAvailable, int(expected), true)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, false, err
 		}
-		return expected, int32(minAvailable), nil
+		return expected, int32(minAvailable), unmanaged, nil
 	}
-	return 0, 0, nil
+	return 0, 0, false, nil
 }
 
 // expectedScale is upstream's getExpectedScale: the sum of the replicas
-// of the controllers of the pods; pods without a controller do not count.
-func (r *run) expectedScale(ctx context.Context, pods []*corev1.Pod) (int32, error) {
+// of the controllers of the pods; pods without a controller do not count
+// (unmanaged says there were some).
+func (r *run) expectedScale(ctx context.Context, pods []*corev1.Pod) (expected int32, unmanaged bool, err error) {
 	scales := map[types.UID]int32{}
 	for _, pod := range pods {
 		ref := metav1.GetControllerOf(pod)
 		if ref == nil {
+			unmanaged = true
 			continue
 		}
 		if _, ok := scales[ref.UID]; ok {
@@ -114,7 +131,7 @@ func (r *run) expectedScale(ctx context.Context, pods []*corev1.Pod) (int32, err
 		} {
 			s, err := finder(ctx, ref, pod.Namespace)
 			if err != nil {
-				return 0, err
+				return 0, false, err
 			}
 			if s != nil {
 				scales[s.uid] = s.replicas
@@ -123,14 +140,13 @@ func (r *run) expectedScale(ctx context.Context, pods []*corev1.Pod) (int32, err
 			}
 		}
 		if !found {
-			return 0, fmt.Errorf("found no controllers for pod %q", pod.Name)
+			return 0, false, fmt.Errorf("found no controllers for pod %q", pod.Name)
 		}
 	}
-	var expected int32
 	for _, n := range scales {
 		expected += n
 	}
-	return expected, nil
+	return expected, unmanaged, nil
 }
 
 // controllerScale is a pod's controller and its desired replicas.
@@ -291,9 +307,9 @@ func podReady(pod *corev1.Pod) bool {
 
 // disruptedPods is upstream's buildDisruptedPodMap: the budget's
 // disruptedPods without pods gone, being deleted, or evicted
-// DeletionTimeout ago and still there; and when the earliest remaining
-// entry expires.
-func disruptedPods(pods []*corev1.Pod, pdb *policyv1.PodDisruptionBudget, now time.Time) (map[string]metav1.Time, *time.Time) {
+// DeletionTimeout ago and still there (a NotDeleted warning on the pod);
+// and when the earliest remaining entry expires.
+func (r *run) disruptedPods(pods []*corev1.Pod, pdb *policyv1.PodDisruptionBudget, now time.Time) (map[string]metav1.Time, *time.Time) {
 	out := map[string]metav1.Time{}
 	var recheck *time.Time
 	if pdb.Status.DisruptedPods == nil {
@@ -309,6 +325,8 @@ func disruptedPods(pods []*corev1.Pod, pdb *policyv1.PodDisruptionBudget, now ti
 		}
 		expiry := at.Add(DeletionTimeout)
 		if expiry.Before(now) {
+			// upstream names the budget namespace/namespace.
+			r.recorder.Eventf(pod, corev1.EventTypeWarning, "NotDeleted", "Pod was expected by PDB %s/%s to be deleted but it wasn't", pdb.Namespace, pdb.Namespace)
 			continue
 		}
 		if recheck == nil || expiry.Before(*recheck) {

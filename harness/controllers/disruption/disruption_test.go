@@ -201,6 +201,28 @@ func TestBudgetStatus(t *testing.T) {
 	if err != nil {
 		t.Errorf("a budget over a pod whose controller is gone: %v, want SyncFailed", err)
 	}
+	waitEvent(t, c, "orphan", corev1.EventTypeWarning, "CalculateExpectedPodCountFailed", `Failed to calculate the number of expected pods: found no controllers for pod "orphan"`)
+}
+
+// waitEvent waits for the controller's event about the budget.
+func waitEvent(t *testing.T, c kubernetes.Interface, budget, eventType, reason, message string) {
+	t.Helper()
+	err := wait.PollUntilContextTimeout(t.Context(), 5*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		events, err := c.CoreV1().Events("default").List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, err
+		}
+		for _, e := range events.Items {
+			if e.InvolvedObject.Kind == "PodDisruptionBudget" && e.InvolvedObject.Name == budget && e.Type == eventType && e.Reason == reason && e.Message == message &&
+				e.Source.Component == "controllermanager" {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	if err != nil {
+		t.Errorf("no %s event %s %q about budget %s: %v", eventType, reason, message, budget, err)
+	}
 }
 
 // TestBudgetAfterEviction evicts pods through pods/eviction: the budget
@@ -248,4 +270,5 @@ func TestServerRunsController(t *testing.T) {
 	c := kubernetes.NewForConfigOrDie(s.InProcessRESTConfig())
 	budget(t, c, "default-on", "nothing", ptr.To(intstr.FromInt32(1)), nil)
 	waitStatus(t, c, "default-on", want{desired: 1, reason: policyv1.InsufficientPodsReason})
+	waitEvent(t, c, "default-on", corev1.EventTypeNormal, "NoPods", "No matching pods found")
 }
