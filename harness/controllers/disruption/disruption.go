@@ -20,9 +20,11 @@
 // and MultiplePodDisruptionBudgets on pods (their times are real time, as
 // every client's events).
 //
-// Known gaps: the stale DisruptionTarget pod condition cleanup is not run;
-// a pod change syncs every budget selecting the pod (upstream picks one
-// arbitrarily).
+// A pod not being deleted whose DisruptionTarget condition (an eviction's)
+// has been True for two minutes on the server clock gets it set False.
+//
+// Known gap: a pod change syncs every budget selecting the pod (upstream
+// picks one arbitrarily).
 package disruption
 
 import (
@@ -127,9 +129,12 @@ type run struct {
 	deployments  appslisters.DeploymentLister
 	statefulSets appslisters.StatefulSetLister
 	// queue holds namespace/name of budgets to sync; recheck those whose
-	// disruptedPods expire later, until they do.
+	// disruptedPods expire later, until they do; stale namespace/name of
+	// pods whose DisruptionTarget condition goes stale. recheck and stale
+	// wait on the server's clock, as upstream's on the controller's.
 	queue   workqueue.TypedRateLimitingInterface[string]
 	recheck workqueue.TypedDelayingInterface[string]
+	stale   workqueue.TypedRateLimitingInterface[string]
 }
 
 // Run syncs budgets with workers workers (at least one) until ctx ends,
@@ -164,11 +169,14 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 		replicaSets: replicaSets.Lister(), deployments: deployments.Lister(), statefulSets: statefulSets.Lister(),
 		queue:   workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[string]()),
 		recheck: workqueue.NewTypedDelayingQueueWithConfig(workqueue.TypedDelayingQueueConfig[string]{Clock: c.clock}),
+		stale: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
+			workqueue.TypedRateLimitingQueueConfig[string]{Clock: c.clock}),
 	}
 	var wg sync.WaitGroup
 	defer func() {
 		r.queue.ShutDown()
 		r.recheck.ShutDown()
+		r.stale.ShutDown()
 		wg.Wait()
 		factory.Shutdown()
 	}()
@@ -187,11 +195,17 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	for range workers {
 		wg.Go(func() {
 			wait.UntilWithContext(ctx, func(ctx context.Context) {
-				for r.processNext(ctx) {
+				for processNext(ctx, r.queue, r.sync) {
 				}
 			}, time.Second)
 		})
 	}
+	wg.Go(func() {
+		wait.UntilWithContext(ctx, func(ctx context.Context) {
+			for processNext(ctx, r.stale, r.syncStale) {
+			}
+		}, time.Second)
+	})
 	wg.Go(func() {
 		for {
 			key, quit := r.recheck.Get()
@@ -205,18 +219,18 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	<-ctx.Done()
 }
 
-func (r *run) processNext(ctx context.Context) bool {
-	key, quit := r.queue.Get()
+func processNext(ctx context.Context, q workqueue.TypedRateLimitingInterface[string], sync func(context.Context, string) error) bool {
+	key, quit := q.Get()
 	if quit {
 		return false
 	}
-	defer r.queue.Done(key)
-	switch err := r.sync(ctx, key); {
+	defer q.Done(key)
+	switch err := sync(ctx, key); {
 	case err == nil:
-		r.queue.Forget(key)
+		q.Forget(key)
 	case ctx.Err() == nil:
-		utilruntime.HandleErrorWithContext(ctx, err, "Error syncing PodDisruptionBudget, requeuing", "key", key)
-		r.queue.AddRateLimited(key)
+		utilruntime.HandleErrorWithContext(ctx, err, "Disruption controller work item failed, requeuing", "key", key)
+		q.AddRateLimited(key)
 	}
 	return true
 }
@@ -230,8 +244,8 @@ func (r *run) addHandlers(budgets, pods cache.SharedIndexInformer) error {
 		return err
 	}
 	_, err := pods.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    r.podChanged,
-		UpdateFunc: func(_, cur any) { r.podChanged(cur) },
+		AddFunc:    func(obj any) { r.podChanged(obj); r.staleChanged(obj) },
+		UpdateFunc: func(_, cur any) { r.podChanged(cur); r.staleChanged(cur) },
 		DeleteFunc: r.podChanged,
 	})
 	return err
@@ -247,6 +261,12 @@ func deleted(obj any) any {
 func (r *run) budgetChanged(obj any) {
 	if pdb, ok := deleted(obj).(*policyv1.PodDisruptionBudget); ok {
 		r.queue.Add(pdb.Namespace + "/" + pdb.Name)
+	}
+}
+
+func (r *run) staleChanged(obj any) {
+	if pod, ok := obj.(*corev1.Pod); ok {
+		r.queueStale(pod)
 	}
 }
 

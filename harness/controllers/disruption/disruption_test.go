@@ -272,3 +272,44 @@ func TestServerRunsController(t *testing.T) {
 	waitStatus(t, c, "default-on", want{desired: 1, reason: policyv1.InsufficientPodsReason})
 	waitEvent(t, c, "default-on", corev1.EventTypeNormal, "NoPods", "No matching pods found")
 }
+
+// TestStaleDisruptionTarget: an eviction's DisruptionTarget condition on a
+// pod that was not deleted turns False two minutes later on the server
+// clock.
+func TestStaleDisruptionTarget(t *testing.T) {
+	t.Parallel()
+	c, clk := start(t)
+	ctx := t.Context()
+	pod(t, c, "kept", "kept", true, nil)
+	p, err := c.CoreV1().Pods("default").Get(ctx, "kept", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Status.Conditions = append(p.Status.Conditions, corev1.PodCondition{
+		Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue, Reason: "EvictionByEvictionAPI", Message: "Eviction API: evicting",
+		LastTransitionTime: metav1.NewTime(t0),
+	})
+	if _, err := c.CoreV1().Pods("default").UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Step(disruption.StalePodDisruptionTimeout)
+	var last *corev1.PodCondition
+	err = wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		p, err := c.CoreV1().Pods("default").Get(ctx, "kept", metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		for i := range p.Status.Conditions {
+			if p.Status.Conditions[i].Type == corev1.DisruptionTarget {
+				last = &p.Status.Conditions[i]
+			}
+		}
+		return last != nil && last.Status == corev1.ConditionFalse, nil
+	})
+	if err != nil {
+		t.Fatalf("DisruptionTarget condition: got %+v, want False", last)
+	}
+	if want := t0.Add(disruption.StalePodDisruptionTimeout); last.Reason != "" || last.Message != "" || !last.LastTransitionTime.Time.Equal(want) || last.ObservedGeneration != 1 {
+		t.Errorf("DisruptionTarget condition: got %+v, want False at %v, generation 1, no reason", last, want)
+	}
+}

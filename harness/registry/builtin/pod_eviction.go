@@ -228,7 +228,7 @@ func (e *evictionREST) Create(ctx context.Context, name string, obj runtime.Obje
 				}
 				pdb = got.(*policyv1.PodDisruptionBudget)
 			}
-			if err := e.checkAndDecrement(ctx, pod.Name, *pdb, dryrun.IsDryRun(original.DryRun)); err != nil {
+			if err := e.checkAndDecrement(ctx, pod.Name, pdb, dryrun.IsDryRun(original.DryRun)); err != nil {
 				refresh = true
 				return err
 			}
@@ -417,7 +417,8 @@ func updatePodCondition(status *corev1.PodStatus, c corev1.PodCondition, now met
 }
 
 // podBudgets are the budgets in the pod's namespace whose selector matches
-// the pod; a budget with an invalid selector matches nothing.
+// the pod; a budget with an invalid selector matches nothing. They may
+// share memory with the registry's cache: they are read, never changed.
 func (e *evictionREST) podBudgets(ctx context.Context, pod *corev1.Pod) ([]policyv1.PodDisruptionBudget, error) {
 	obj, err := e.budgets.List(ctx, &metainternalversion.ListOptions{})
 	if err != nil {
@@ -458,8 +459,10 @@ func budgetForbidden(budget, reason, cause string) error {
 
 // checkAndDecrement takes one disruption from pdb for the pod, as
 // upstream: 429 when the budget's status is stale or allows none, 403 when
-// it is broken; a dry run writes nothing.
-func (e *evictionREST) checkAndDecrement(ctx context.Context, podName string, pdb policyv1.PodDisruptionBudget, dryRun bool) error {
+// it is broken; a dry run writes nothing. pdb may be the registry's cached
+// object: it is copied before it changes.
+func (e *evictionREST) checkAndDecrement(ctx context.Context, podName string, cached *policyv1.PodDisruptionBudget, dryRun bool) error {
+	pdb := *cached.DeepCopy()
 	switch {
 	case pdb.Status.ObservedGeneration < pdb.Generation:
 		return tooManyRequests(pdb.Name)
