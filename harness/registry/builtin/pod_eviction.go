@@ -149,7 +149,7 @@ func (e *evictionREST) Create(ctx context.Context, name string, obj runtime.Obje
 		}
 	}
 
-	// A pod that already disrupted nothing more (terminal, pending, being
+	// A pod whose eviction disrupts nothing more (terminal, pending, being
 	// deleted) is deleted without looking at budgets.
 	var pod *corev1.Pod
 	deleted := false
