@@ -19,8 +19,6 @@ import (
 // does not serve yet, as "groupVersion/resource". The test fails when one of
 // them appears, so the list stays true.
 var notServedYet = []string{
-	"v1/pods/eviction",
-	"v1/pods/resize",
 	"apiregistration.k8s.io/v1/apiservices",
 	"apiregistration.k8s.io/v1/apiservices/status",
 }

@@ -16,7 +16,8 @@
 //   - Admission runs kube-apiserver v1.37's default plugins in its order
 //     (k8s.io/apiserver's and harness/admission's; Options.Admission
 //     switches them), except ServiceAccount, off by default as in
-//     envtest. Not there: PodResizeValidator (pods/resize is not served),
+//     envtest. Not there: PodResizeValidator (a resize of a pod on a node
+//     is not checked against the node's OS label and allocatable),
 //     NodeDeclaredFeatureValidator (updates of pods on nodes that declare
 //     features), PodGroupProtection (inert in v1.37: GenericWorkload is
 //     off), the plugins' flags and --admission-control-config-file.
@@ -32,8 +33,7 @@
 //     --kubelet-certificate-authority, as envtest): a test can serve a fake
 //     kubelet there (harness/pod_connect_test.go). pods/proxy,
 //     services/proxy and nodes/proxy refuse loopback addresses, as
-//     upstream. pods/eviction and pods/resize are not served;
-//     harness/discovery_test.go lists them.
+//     upstream.
 //   - Service account tokens (serviceaccounts/token, harness/auth/serviceaccount)
 //     are signed with a key of the server's own; tokens bound to webhook
 //     configurations (alpha) and the OIDC discovery documents are not served.
@@ -101,6 +101,7 @@ import (
 	"github.com/memkube/memkube/harness/auth/rbac"
 	"github.com/memkube/memkube/harness/auth/rbac/aggregation"
 	"github.com/memkube/memkube/harness/auth/serviceaccount"
+	"github.com/memkube/memkube/harness/controllers/disruption"
 	gccontroller "github.com/memkube/memkube/harness/controllers/gc"
 	namespacecontroller "github.com/memkube/memkube/harness/controllers/namespace"
 	resourcequotacontroller "github.com/memkube/memkube/harness/controllers/resourcequota"
@@ -553,6 +554,9 @@ type Controllers struct {
 	// gives them, and stay Terminating (as in envtest), as do their
 	// namespaces.
 	NoStorageProtection bool
+	// NoDisruption: PodDisruptionBudgets get no status (as in envtest), so
+	// pods/eviction refuses to evict the pods they select.
+	NoDisruption bool
 }
 
 // startControllers runs the enabled controllers until runCtx ends; Stop
@@ -595,6 +599,13 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 		c, err := storageprotection.New(cfg, s.clock)
 		if err != nil {
 			return fmt.Errorf("storage protection controllers: %w", err)
+		}
+		s.controllers.Go(func() { c.Run(runCtx, 1) })
+	}
+	if !opts.NoDisruption {
+		c, err := disruption.New(cfg, s.clock)
+		if err != nil {
+			return fmt.Errorf("disruption controller: %w", err)
 		}
 		s.controllers.Go(func() { c.Run(runCtx, 1) })
 	}

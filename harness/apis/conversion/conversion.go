@@ -11,7 +11,8 @@ import (
 //
 //   - autoscaling/v1 and autoscaling/v2 HorizontalPodAutoscaler and
 //     HorizontalPodAutoscalerList, and
-//   - events.k8s.io/v1 and core/v1 Event and EventList.
+//   - events.k8s.io/v1 and core/v1 Event and EventList, and
+//   - policy/v1beta1 and policy/v1 Eviction.
 //
 // The funcs are keyed by Go type only, so they serve whichever versions those
 // types are registered under; memkube registers the v2 and core/v1 types as
@@ -27,6 +28,8 @@ func AddConversions(s *runtime.Scheme) error {
 		register(infallible(eventCoreToV1)),
 		register(infallible(eventListV1ToCore)),
 		register(infallible(eventListCoreToV1)),
+		register(infallible(evictionV1beta1ToV1)),
+		register(infallible(evictionV1ToV1beta1)),
 	} {
 		if err := add(s); err != nil {
 			return err

@@ -14,6 +14,8 @@
 //     k8s.io/kubernetes/pkg/apis/autoscaling/v1/conversion.go does.
 //   - events.k8s.io/v1 Event(List) ↔ core/v1 Event, the storage type the two
 //     groups share, as k8s.io/kubernetes/pkg/apis/events/v1/conversion.go does.
+//   - policy/v1beta1 Eviction ↔ policy/v1 Eviction: policy/v1beta1 is not
+//     served, but pods/eviction accepts its Eviction, as upstream.
 //
 // Upstream converts v1 to and from its internal autoscaling type, which
 // mirrors v2 field for field; the code here is that logic rewritten against

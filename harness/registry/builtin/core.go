@@ -24,7 +24,7 @@ func coreKinds() []*registry.Kind {
 		with(kind[corev1.Node, corev1.NodeList]("", "nodes", "Node", false), short("no"), status, selectable(nodeFields), nodeProxy),
 		with(kind[corev1.PersistentVolumeClaim, corev1.PersistentVolumeClaimList]("", "persistentvolumeclaims", "PersistentVolumeClaim", true), short("pvc"), status),
 		with(kind[corev1.PersistentVolume, corev1.PersistentVolumeList]("", "persistentvolumes", "PersistentVolume", false), short("pv"), status),
-		with(kind[corev1.Pod, corev1.PodList]("", "pods", "Pod", true), short("po"), all, status, generation, podBinding, podConnect, podCreate, selectable(podFields), podUpdates),
+		with(kind[corev1.Pod, corev1.PodList]("", "pods", "Pod", true), short("po"), all, status, generation, podBinding, podConnect, podEviction, podCreate, selectable(podFields), podUpdates),
 		with(kind[corev1.PodTemplate, corev1.PodTemplateList]("", "podtemplates", "PodTemplate", true), generation),
 		with(kind[corev1.ReplicationController, corev1.ReplicationControllerList]("", "replicationcontrollers", "ReplicationController", true),
 			short("rc"), all, status, generation, scale(replicationControllerScale), orphanIn(corev1.SchemeGroupVersion), selectable(replicationControllerFields)),
@@ -39,7 +39,7 @@ func coreKinds() []*registry.Kind {
 
 // podUpdates are the pod subresources that update parts of a pod.
 func podUpdates(k *registry.Kind) {
-	k.Updates = map[string]*registry.UpdateSubresource{"ephemeralcontainers": podEphemeralContainers}
+	k.Updates = map[string]*registry.UpdateSubresource{"ephemeralcontainers": podEphemeralContainers, "resize": podResize}
 }
 
 func ttl(seconds uint64) opt { return func(k *registry.Kind) { k.TTL = seconds } }
