@@ -17,6 +17,7 @@ var controllerNames = map[string]func(c *harness.Controllers) *bool{
 	"clusterrole-aggregation": func(c *harness.Controllers) *bool { return &c.NoClusterRoleAggregation },
 	"resourcequota":           func(c *harness.Controllers) *bool { return &c.NoResourceQuota },
 	"storage-protection":      func(c *harness.Controllers) *bool { return &c.NoStorageProtection },
+	"disruption":              func(c *harness.Controllers) *bool { return &c.NoDisruption },
 }
 
 // parseControllers reads --controllers as kube-controller-manager reads its

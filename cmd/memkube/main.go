@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	fs.StringVar(&opts.Audit.PolicyFile, "audit-policy-file", "", "kube-apiserver's: the audit policy of --audit-log-path")
 	fs.StringVar(&opts.Audit.LogPath, "audit-log-path", "", "kube-apiserver's: append the events --audit-policy-file selects to this file as JSON lines (\"-\": standard output)")
 	fs.BoolVar(&opts.FlowControl.PriorityAndFairness, "enable-priority-and-fairness", false, "kube-apiserver's (default true there): API Priority and Fairness instead of the max-in-flight filter")
-	controllers := fs.String("controllers", "*", "the in-process controllers to run, as kube-controller-manager's flag: * (all), name, -name; empty runs none, as envtest (namespace, serviceaccount, garbagecollector, clusterrole-aggregation, resourcequota, storage-protection)")
+	controllers := fs.String("controllers", "*", "the in-process controllers to run, as kube-controller-manager's flag: * (all), name, -name; empty runs none, as envtest (namespace, serviceaccount, garbagecollector, clusterrole-aggregation, resourcequota, storage-protection, disruption)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

@@ -22,6 +22,16 @@ var updatablePodSpecFields = []string{
 	"`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
 }
 
+// PodResizeMetadataAndSpec is the first step of upstream's
+// ValidatePodResize: the resized pod's annotations and spec are valid, with
+// what the old pod already used allowed. The resize rules proper are
+// pods/resize's (harness/registry/builtin/pod_resize.go).
+func PodResizeMetadataAndSpec(pod, old *corev1.Pod) field.ErrorList {
+	opts := podOptionsFor(&old.Spec, &old.ObjectMeta)
+	opts.resourceIsPod = true
+	return podMetadataAndSpec(pod, opts)
+}
+
 // PodUpdate is upstream's ValidatePodUpdate below ObjectMeta: the pod is
 // valid, and its spec changes only in images, activeDeadlineSeconds
 // (shortened), tolerations (added), scheduling gates (removed) and, while

@@ -77,11 +77,12 @@ func resizedContainers(new, old []corev1.Container) []corev1.Container {
 }
 
 // validatePodResize is upstream's ValidatePodResize (metadata is validated
-// by the common strategy): the spec must be valid, static and Windows pods
+// by the common strategy): the annotations and spec must be valid (with the
+// old pod's allowances), static and Windows pods
 // cannot be resized, the QoS class may not change, requests and limits may
 // not be removed, and only CPU and memory may change.
 func validatePodResize(pod, oldPod *corev1.Pod) field.ErrorList {
-	errs := validation.PodSpec(&pod.Spec, field.NewPath("spec"))
+	errs := validation.PodResizeMetadataAndSpec(pod, oldPod)
 	if _, ok := oldPod.Annotations[corev1.MirrorPodAnnotationKey]; ok {
 		return field.ErrorList{field.Forbidden(field.NewPath(""), "static pods cannot be resized")}
 	}
