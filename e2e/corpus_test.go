@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/memkube/memkube/fixtures"
+	"github.com/memkube/memkube/harness"
 )
 
 // updateGolden rewrites testdata/corpus-golden from what the server stores:
@@ -60,7 +61,9 @@ func TestCorpus(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			k := startKubectl(t)
+			// what the API server stores: no disruption controller
+			// writing budgets' status behind it.
+			k := startKubectlWith(t, harness.Options{Controllers: harness.Controllers{NoDisruption: true}})
 			tc.apply(t, k)
 			checkCorpus(t, k)
 		})

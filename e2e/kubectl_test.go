@@ -50,12 +50,20 @@ type kubectlServer struct {
 // parallel and starts its server.
 func startKubectl(t *testing.T) *kubectlServer {
 	t.Helper()
+	return startKubectlWith(t, harness.Options{})
+}
+
+// startKubectlWith is startKubectl with a server of opts (its storage is
+// the run's).
+func startKubectlWith(t *testing.T, opts harness.Options) *kubectlServer {
+	t.Helper()
 	bin, err := exec.LookPath("kubectl")
 	if err != nil {
 		t.Skip("kubectl is not installed")
 	}
 	t.Parallel()
-	s := harnesstest.Start(t, harness.Options{Storage: e2eStorage})
+	opts.Storage = e2eStorage
+	s := harnesstest.Start(t, opts)
 	dir := t.TempDir()
 	kubeconfig := filepath.Join(dir, "kubeconfig")
 	if err := s.WriteKubeconfig(kubeconfig); err != nil {

@@ -12,10 +12,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	flowcontrolv1 "k8s.io/api/flowcontrol/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	auditv1 "k8s.io/apiserver/pkg/apis/audit/v1"
 	"k8s.io/apiserver/pkg/audit"
 	"k8s.io/client-go/kubernetes"
@@ -143,13 +145,18 @@ rules:
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := hc.Get(cfg.Host + "/version")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.Header.Get(flowcontrolv1.ResponseHeaderMatchedFlowSchemaUID) == "" {
-		t.Errorf("GET /version: no %s header: APF is not on", flowcontrolv1.ResponseHeaderMatchedFlowSchemaUID)
+	// Until APF's config controller has digested the bootstrap FlowSchemas,
+	// requests are classified by its built-in mandatory ones, which have no
+	// UID (as on kube-apiserver, whose readiness does not wait for it).
+	if err := wait.PollUntilContextTimeout(t.Context(), 10*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		resp, err := hc.Get(cfg.Host + "/version")
+		if err != nil {
+			return false, err
+		}
+		resp.Body.Close()
+		return resp.Header.Get(flowcontrolv1.ResponseHeaderMatchedFlowSchemaUID) != "", nil
+	}); err != nil {
+		t.Errorf("GET /version: no %s header: APF is not on (%v)", flowcontrolv1.ResponseHeaderMatchedFlowSchemaUID, err)
 	}
 	cancel()
 	if err := <-done; err != nil {
