@@ -58,6 +58,7 @@ var plugins = []plugin{
 	{name: CertificateSubjectRestrictionPluginName, new: func(Config) (admission.Interface, error) { return newCertificateSubjectRestriction(), nil }},
 	{name: DefaultIngressClassPluginName, new: func(c Config) (admission.Interface, error) { return newDefaultIngressClass(c.Informers), nil }, informers: ingressClassInformers},
 	{name: PodTopologyLabelsPluginName, new: func(c Config) (admission.Interface, error) { return newPodTopologyLabels(c.Informers), nil }, informers: nodeInformers},
+	{name: NodeDeclaredFeatureValidatorPluginName, new: func(c Config) (admission.Interface, error) { return newNodeDeclaredFeatures(c.Informers), nil }, informers: nodeInformers},
 	{name: PodResizeValidatorPluginName, new: func(c Config) (admission.Interface, error) { return newPodResize(c.Informers), nil }, informers: nodeInformers},
 	// k8s.io/apiserver's, registered by resourcequota.Register.
 	{name: resourcequota.PluginName, informers: resourceQuotaInformers},
@@ -84,6 +85,7 @@ var order = []string{
 	CertificateSubjectRestrictionPluginName,
 	DefaultIngressClassPluginName,
 	PodTopologyLabelsPluginName,
+	NodeDeclaredFeatureValidatorPluginName,
 	PodResizeValidatorPluginName,
 	mutatingadmissionpolicy.PluginName,
 	mutatingwebhook.PluginName,
