@@ -23,6 +23,7 @@ import (
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	"k8s.io/apiserver/pkg/registry/generic"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	flowcontrolrequest "k8s.io/apiserver/pkg/util/flowcontrol/request"
 	"k8s.io/apiserver/pkg/util/webhook"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/kube-openapi/pkg/common"
@@ -44,6 +45,13 @@ func newCRDServer(base genericapiserver.Config, informers genericapiserver.Recom
 		encode: func(schema.GroupResource) schema.GroupVersion { return apiextensionsv1beta1.SchemeGroupVersion },
 		prefix: func(gr schema.GroupResource) string { return gr.Group + "/" + gr.Resource },
 	}
+	var counts flowcontrolrequest.StorageObjectCountTracker
+	if base.FlowControl != nil {
+		counts = base.StorageObjectCountTracker
+		getter := base.RESTOptionsGetter.(restOptionsGetter)
+		getter.counts = counts
+		base.RESTOptionsGetter = getter
+	}
 	namer := openapinamer.NewDefinitionNamer(apiextensionsapiserver.Scheme)
 	base.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(crdOpenAPIDefinitions, namer)
 	base.OpenAPIConfig.Info.Title, base.OpenAPIConfig.Info.Version = "Kubernetes", "v"+Version
@@ -53,7 +61,7 @@ func newCRDServer(base genericapiserver.Config, informers genericapiserver.Recom
 	config := apiextensionsapiserver.Config{
 		GenericConfig: &informers,
 		ExtraConfig: apiextensionsapiserver.ExtraConfig{
-			CRDRESTOptionsGetter: crRESTOptionsGetter{storage: storage},
+			CRDRESTOptionsGetter: crRESTOptionsGetter{storage: storage, counts: counts},
 			MasterCount:          1,
 			ServiceResolver:      services,
 			AuthResolverWrapper:  webhookResolver,
@@ -79,18 +87,19 @@ func crdOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 // (CBOR readable), under /registry/<group>/<plural>.
 type crRESTOptionsGetter struct {
 	storage *storageBackend
+	counts  flowcontrolrequest.StorageObjectCountTracker // as restOptionsGetter's
 }
 
 func (g crRESTOptionsGetter) GetRESTOptions(resource schema.GroupResource, _ runtime.Object) (generic.RESTOptions, error) {
 	ucbor := cbor.NewSerializer(unstructuredscheme.NewUnstructuredCreator(), unstructuredscheme.NewUnstructuredObjectTyper())
 	codec := runtime.NewCodec(unstructured.UnstructuredJSONScheme, recognizer.NewDecoder(ucbor, unstructured.UnstructuredJSONScheme))
-	return generic.RESTOptions{
+	return objectCounts(generic.RESTOptions{
 		StorageConfig:           g.storage.config(codec).ForResource(resource),
 		Decorator:               g.storage.decorator,
 		EnableGarbageCollection: true,
 		DeleteCollectionWorkers: 1,
 		ResourcePrefix:          resource.Group + "/" + resource.Resource,
-	}, nil
+	}, g.counts), nil
 }
 
 // crdGroupDiscovery lists the groups of established CRDs in the main

@@ -1,9 +1,23 @@
 package harness
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // EnsureFlowControlBootstrap runs the APF bootstrap ensurer once, as Start
 // does every minute.
 func (s *Server) EnsureFlowControlBootstrap(ctx context.Context) error {
 	return s.apfBootstrap.ensure(ctx)
+}
+
+// ObjectCount is what APF's work estimator knows of a resource's object
+// count ("configmaps", "widgets.example.com"); an error if it knows
+// nothing (APF off, or no poll yet).
+func (s *Server) ObjectCount(resource string) (int64, error) {
+	if s.objectCounts == nil {
+		return 0, errors.New("API Priority and Fairness is off")
+	}
+	stats, err := s.objectCounts.Get(resource)
+	return stats.ObjectCount, err
 }

@@ -434,3 +434,26 @@ func TestPriorityAndFairness(t *testing.T) {
 		t.Errorf("alice's request while flooder's level is full: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestObjectCounts: with APF on, every store reports its object count to
+// APF's work estimator, as kube-apiserver's stores do (a LIST is charged by
+// the objects it may return): at once when the store is made — before the
+// bootstrap objects exist, so 0, as upstream — then every minute. Without
+// APF nothing polls.
+func TestObjectCounts(t *testing.T) {
+	t.Parallel()
+	on := harnesstest.Start(t, harness.Options{FlowControl: harness.FlowControlOptions{PriorityAndFairness: true}})
+	for _, resource := range []string{"flowschemas.flowcontrol.apiserver.k8s.io", "namespaces", "configmaps", "customresourcedefinitions.apiextensions.k8s.io"} {
+		if err := wait.PollUntilContextTimeout(t.Context(), 5*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+			_, err := on.ObjectCount(resource)
+			return err == nil, nil
+		}); err != nil {
+			_, err := on.ObjectCount(resource)
+			t.Errorf("%s: no object count: %v", resource, err)
+		}
+	}
+	off := harnesstest.Start(t, harness.Options{})
+	if _, err := off.ObjectCount("namespaces"); err == nil {
+		t.Error("without APF: got an object count, want none")
+	}
+}

@@ -41,9 +41,8 @@
 //     (CSR conditions, ephemeral containers and webhook configurations have
 //     theirs).
 //   - Flow control is the max-in-flight filter unless Options.FlowControl
-//     turns API Priority and Fairness on (kube-apiserver's default). APF's
-//     work estimator has no object counts (kube-apiserver polls them from
-//     storage), so a list costs one seat whatever its size. The bootstrap
+//     turns API Priority and Fairness on (kube-apiserver's default). The
+//     bootstrap
 //     APF and RBAC objects are written straight into the registries: they
 //     have no managedFields.
 //   - The audit log (Options.Audit) is written synchronously, not rotated,
@@ -85,6 +84,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/server/dynamiccertificates"
+	flowcontrolrequest "k8s.io/apiserver/pkg/util/flowcontrol/request"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -192,6 +192,9 @@ type Server struct {
 
 	// apfBootstrap keeps the bootstrap APF configuration.
 	apfBootstrap *flowControlBootstrap
+	// objectCounts is APF's object count tracker, fed by every store when
+	// APF is on; nil otherwise.
+	objectCounts flowcontrolrequest.StorageObjectCountTracker
 	// services resolves webhooks' service references (webhook_services.go).
 	services *serviceResolver
 }
@@ -633,6 +636,10 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 		encode:  func(gr schema.GroupResource) schema.GroupVersion { return apis.StorageVersion(gr.Group) },
 		prefix:  resourcePrefix,
 	}
+	if config.FlowControl != nil {
+		getter.counts = config.StorageObjectCountTracker
+		s.objectCounts = getter.counts
+	}
 	storage, err := builtin.Storage(scheme, getter)
 	if err != nil {
 		return err
@@ -812,6 +819,23 @@ type restOptionsGetter struct {
 	encode func(schema.GroupResource) schema.GroupVersion
 	// prefix is the resource's key prefix under /registry.
 	prefix func(schema.GroupResource) string
+	// counts, if set, is told every resource's object count, for APF's
+	// work estimator (objectCounts).
+	counts flowcontrolrequest.StorageObjectCountTracker
+}
+
+// countPollPeriod is kube-apiserver's default --etcd-count-metric-poll-period.
+const countPollPeriod = time.Minute
+
+// objectCounts makes a resource's store report its object count to
+// tracker every countPollPeriod (and at once), as kube-apiserver's stores
+// do, so that API Priority and Fairness charges a LIST by the number of
+// objects it may return. Without APF (tracker nil) nothing polls.
+func objectCounts(opts generic.RESTOptions, tracker flowcontrolrequest.StorageObjectCountTracker) generic.RESTOptions {
+	if tracker != nil {
+		opts.CountMetricPollPeriod, opts.StorageObjectCountTracker = countPollPeriod, tracker
+	}
+	return opts
 }
 
 func (g restOptionsGetter) GetRESTOptions(resource schema.GroupResource, _ runtime.Object) (generic.RESTOptions, error) {
@@ -824,13 +848,13 @@ func (g restOptionsGetter) GetRESTOptions(resource schema.GroupResource, _ runti
 	codec := g.codecs.CodecForVersions(info.Serializer, g.codecs.UniversalDeserializer(), encode, internal)
 	config := g.storage.config(codec)
 	config.EncodeVersioner = encode
-	return generic.RESTOptions{
+	return objectCounts(generic.RESTOptions{
 		StorageConfig:           config.ForResource(resource),
 		Decorator:               g.storage.decorator,
 		EnableGarbageCollection: true,
 		DeleteCollectionWorkers: 1,
 		ResourcePrefix:          "/" + g.prefix(resource),
-	}, nil
+	}, g.counts), nil
 }
 
 // resourcePrefix is where kube-apiserver keeps a resource under /registry:
