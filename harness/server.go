@@ -326,7 +326,8 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	}
 	// system:masters, then opts.Auth.AuthorizationModes (RBAC by default).
 	rbacAuthz := rbac.NewAuthorizer(kubeInformers)
-	if config.Authorization.Authorizer, config.RuleResolver, err = newAuthorizer(opts.Auth, rbacAuthz); err != nil {
+	var authzSynced func() bool
+	if config.Authorization.Authorizer, config.RuleResolver, authzSynced, err = newAuthorizer(opts.Auth, rbacAuthz, kubeInformers); err != nil {
 		return nil, fmt.Errorf("authorizer: %w", err)
 	}
 	// the admission plugins in kube-apiserver's order (admission_chain.go).
@@ -413,7 +414,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		admissionInformers = append(admissionInformers, s.bootstrapSecrets)
 	}
 	kubeInformers.Start(runCtx.Done())
-	for !allSynced(admissionInformers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() {
+	for !allSynced(admissionInformers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() || !authzSynced() {
 		select {
 		case <-ctx.Done():
 			cancel()
