@@ -6,8 +6,8 @@
 // Known gaps:
 //   - apiregistration.k8s.io (APIService, kube-aggregator) is not served.
 //   - Authorization is system:masters then Options.Auth.AuthorizationModes
-//     (AlwaysAllow, AlwaysDeny, RBAC, Webhook; RBAC by default): the Node
-//     and ABAC authorizers and --authorization-config are not available.
+//     (AlwaysAllow, AlwaysDeny, Node, RBAC, Webhook; RBAC by default): the
+//     ABAC authorizer and --authorization-config are not available.
 //     Authentication has client certificates, static and service account
 //     tokens, and optionally anonymous requests, a token webhook, a front
 //     proxy, bootstrap tokens and --authentication-config's JWT (OIDC)
