@@ -22,9 +22,13 @@ type AuthOptions struct {
 	Anonymous bool
 	// AuthorizationModes is --authorization-mode: the authorizers asked in
 	// turn, after system:masters (always allowed, as upstream), until one
-	// allows or denies: AlwaysAllow, AlwaysDeny, RBAC and Webhook. Empty
-	// means RBAC. Node and ABAC are not available: their authorizers live
-	// in k8s.io/kubernetes, which memkube does not import.
+	// allows or denies: AlwaysAllow, AlwaysDeny, Node, RBAC and Webhook.
+	// Empty means RBAC; kube-apiserver deployments usually run Node,RBAC.
+	// Node (harness/auth/node) decides the requests of kubelets
+	// (system:node:<nodeName> in system:nodes) from a graph of the pods
+	// bound to them, which informers update within milliseconds of a
+	// change. ABAC is not available: its authorizer lives in
+	// k8s.io/kubernetes, which memkube does not import.
 	AuthorizationModes []string
 	// AuthorizationWebhook configures mode Webhook
 	// (--authorization-webhook-*).

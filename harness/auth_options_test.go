@@ -133,7 +133,7 @@ func TestAuthorizationModes(t *testing.T) {
 		want string
 	}{
 		{"unknown", harness.AuthOptions{AuthorizationModes: []string{"Sometimes"}}, `authorization-mode "Sometimes" is not a valid mode`},
-		{"Node", harness.AuthOptions{AuthorizationModes: []string{"Node", "RBAC"}}, `authorization-mode "Node" is not available in memkube`},
+		{"ABAC", harness.AuthOptions{AuthorizationModes: []string{"ABAC", "RBAC"}}, `authorization-mode "ABAC" is not available in memkube`},
 		{"twice", harness.AuthOptions{AuthorizationModes: []string{"RBAC", "RBAC"}}, `authorization-mode ["RBAC" "RBAC"] has mode specified more than once`},
 		{"Webhook without config", harness.AuthOptions{AuthorizationModes: []string{"Webhook"}}, "authorization-mode Webhook's authorization config file not passed"},
 		{"config without Webhook", harness.AuthOptions{AuthorizationWebhook: harness.AuthorizationWebhook{Webhook: harness.Webhook{KubeconfigFile: "x"}}},

@@ -15,7 +15,9 @@ import (
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	webhookauthorizer "k8s.io/apiserver/plugin/pkg/authorizer/webhook"
 	webhookmetrics "k8s.io/apiserver/plugin/pkg/authorizer/webhook/metrics"
+	"k8s.io/client-go/informers"
 
+	"github.com/memkube/memkube/harness/auth/node"
 	"github.com/memkube/memkube/harness/auth/rbac"
 )
 
@@ -25,24 +27,28 @@ const (
 	ModeAlwaysDeny  = "AlwaysDeny"
 	ModeRBAC        = "RBAC"
 	ModeWebhook     = "Webhook"
+	ModeNode        = "Node"
 )
 
-// authorizationModes are kube-apiserver's; Node and ABAC are known, and
-// refused as unavailable.
-var authorizationModes = []string{ModeAlwaysAllow, ModeAlwaysDeny, "ABAC", ModeWebhook, ModeRBAC, "Node"}
+// authorizationModes are kube-apiserver's; ABAC is known, and refused as
+// unavailable.
+var authorizationModes = []string{ModeAlwaysAllow, ModeAlwaysDeny, "ABAC", ModeWebhook, ModeRBAC, ModeNode}
 
 // newAuthorizer builds kube-apiserver's authorizer for opts
 // (pkg/kubeapiserver/authorizer): system:masters first, then each mode in
-// order, under kube-apiserver's names; and the union of their rule
-// resolvers, for SelfSubjectRulesReview.
-func newAuthorizer(opts AuthOptions, rbacAuthz *rbac.Authorizer) (authorizer.Authorizer, authorizer.RuleResolver, error) {
+// order, under kube-apiserver's names; the union of their rule
+// resolvers, for SelfSubjectRulesReview; and whether the authorizers'
+// informers of factory (mode Node's graph) have synced, which the server
+// waits for before it is ready. RBAC's informers are rbacAuthz's.
+func newAuthorizer(opts AuthOptions, rbacAuthz *rbac.Authorizer, factory informers.SharedInformerFactory) (authorizer.Authorizer, authorizer.RuleResolver, func() bool, error) {
 	modes := opts.AuthorizationModes
 	if len(modes) == 0 {
 		modes = []string{ModeRBAC}
 	}
 	if err := validateModes(modes, opts.AuthorizationWebhook); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	synced := func() bool { return true }
 	authorizers := []union.NamedAuthorizer{{
 		AuthorizerName: "kubernetes.io/system-privileged-group",
 		Authorizer:     authorizerfactory.NewPrivilegedGroups(user.SystemPrivilegedGroup),
@@ -60,11 +66,17 @@ func newAuthorizer(opts AuthOptions, rbacAuthz *rbac.Authorizer) (authorizer.Aut
 			a = authorizerfactory.NewAlwaysDenyAuthorizer()
 		case ModeRBAC:
 			a = rbacAuthz
+		case ModeNode:
+			nodeAuthz, err := node.NewAuthorizer(factory)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			a, synced = nodeAuthz, nodeAuthz.HasSynced
 		case ModeWebhook:
 			w := opts.AuthorizationWebhook
 			cfg, err := w.clientConfig()
 			if err != nil {
-				return nil, nil, fmt.Errorf("authorization webhook: %w", err)
+				return nil, nil, nil, fmt.Errorf("authorization webhook: %w", err)
 			}
 			// kube-apiserver's legacy flags become a webhook of this timeout
 			// and failure policy NoOpinion.
@@ -73,7 +85,7 @@ func newAuthorizer(opts AuthOptions, rbacAuthz *rbac.Authorizer) (authorizer.Aut
 				defaultTTL(w.AuthorizedTTL, 5*time.Minute), defaultTTL(w.UnauthorizedTTL, 30*time.Second),
 				*genericoptions.DefaultAuthWebhookRetryBackoff(), authorizer.DecisionNoOpinion, nil, "webhook",
 				webhookmetrics.NoopAuthorizerMetrics{}, authorizationcel.NewDefaultCompiler()); err != nil {
-				return nil, nil, fmt.Errorf("authorization webhook: %w", err)
+				return nil, nil, nil, fmt.Errorf("authorization webhook: %w", err)
 			}
 		}
 		authorizers = append(authorizers, union.NamedAuthorizer{AuthorizerName: strings.ToLower(mode), Authorizer: a})
@@ -81,20 +93,20 @@ func newAuthorizer(opts AuthOptions, rbacAuthz *rbac.Authorizer) (authorizer.Aut
 	}
 	authz, err := union.New(authorizers...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return authz, union.NewRuleResolvers(resolvers...), nil
+	return authz, union.NewRuleResolvers(resolvers...), synced, nil
 }
 
 // validateModes is kube-apiserver's validation of --authorization-mode,
-// with its messages, and memkube's refusal of Node and ABAC.
+// with its messages, and memkube's refusal of ABAC.
 func validateModes(modes []string, webhook AuthorizationWebhook) error {
 	var errs []error
 	for _, mode := range modes {
 		switch {
 		case !slices.Contains(authorizationModes, mode):
 			errs = append(errs, fmt.Errorf("authorization-mode %q is not a valid mode", mode))
-		case mode == "Node" || mode == "ABAC":
+		case mode == "ABAC":
 			errs = append(errs, fmt.Errorf("authorization-mode %q is not available in memkube (its authorizer is in k8s.io/kubernetes)", mode))
 		case mode == ModeWebhook && webhook.KubeconfigFile == "" && webhook.Config == nil:
 			errs = append(errs, errors.New("authorization-mode Webhook's authorization config file not passed"))

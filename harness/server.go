@@ -6,8 +6,8 @@
 // Known gaps:
 //   - apiregistration.k8s.io (APIService, kube-aggregator) is not served.
 //   - Authorization is system:masters then Options.Auth.AuthorizationModes
-//     (AlwaysAllow, AlwaysDeny, RBAC, Webhook; RBAC by default): the Node
-//     and ABAC authorizers and --authorization-config are not available.
+//     (AlwaysAllow, AlwaysDeny, Node, RBAC, Webhook; RBAC by default): the
+//     ABAC authorizer and --authorization-config are not available.
 //     Authentication has client certificates, static and service account
 //     tokens, and optionally anonymous requests, a token webhook, a front
 //     proxy, bootstrap tokens and --authentication-config's JWT (OIDC)
@@ -329,7 +329,8 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	}
 	// system:masters, then opts.Auth.AuthorizationModes (RBAC by default).
 	rbacAuthz := rbac.NewAuthorizer(kubeInformers)
-	if config.Authorization.Authorizer, config.RuleResolver, err = newAuthorizer(opts.Auth, rbacAuthz); err != nil {
+	var authzSynced func() bool
+	if config.Authorization.Authorizer, config.RuleResolver, authzSynced, err = newAuthorizer(opts.Auth, rbacAuthz, kubeInformers); err != nil {
 		return nil, fmt.Errorf("authorizer: %w", err)
 	}
 	// the admission plugins in kube-apiserver's order (admission_chain.go).
@@ -416,7 +417,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		admissionInformers = append(admissionInformers, s.bootstrapSecrets)
 	}
 	kubeInformers.Start(runCtx.Done())
-	for !allSynced(admissionInformers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() {
+	for !allSynced(admissionInformers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() || !authzSynced() {
 		select {
 		case <-ctx.Done():
 			cancel()

@@ -19,9 +19,10 @@
 // wait until its authorizer sees the policy EnsureBootstrapPolicy wrote.
 //
 // Known gaps: the SubjectLocator (who may do X) is not written, nothing in
-// kube-apiserver serves it; the Node authorizer is not part of RBAC and is
-// not here; the bootstrap policy is the one of a v1.37.1 server with its
-// default feature gates, whatever gates the process enables;
+// kube-apiserver serves it; the Node authorizer is not part of RBAC (it is
+// harness/auth/node, which matches system:node's rules with RuleAllows);
+// the bootstrap policy is the one of a v1.37.1 server with its default
+// feature gates, whatever gates the process enables;
 // EnsureBootstrapPolicy makes one pass and returns what failed where
 // upstream retries for 30 s; the authorizer's denial log line (V(5)) is
 // structured, not upstream's sentence; no authorization metrics.
