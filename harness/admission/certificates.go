@@ -12,11 +12,11 @@ import (
 
 	certificatesv1 "k8s.io/api/certificates/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
-	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
+
+	"github.com/memkube/memkube/harness/apis"
 )
 
 // The names of the plugins that guard certificate signing requests and
@@ -126,35 +126,13 @@ func (p *trustBundleAttest) Validate(ctx context.Context, a admission.Attributes
 	if bundle.Spec.SignerName == "" {
 		return nil
 	}
-	if a.GetOperation() == admission.Update && onlyMutatesGCFields(a.GetObject(), a.GetOldObject()) {
+	if a.GetOperation() == admission.Update && apis.OnlyMutatesGCFields(a.GetObject(), a.GetOldObject()) {
 		return nil
 	}
 	if !authorizedForSigner(ctx, p.authz, a.GetUserInfo(), "attest", bundle.Spec.SignerName) {
 		return admission.NewForbidden(a, fmt.Errorf("user not permitted to attest for signerName %q", bundle.Spec.SignerName))
 	}
 	return nil
-}
-
-// onlyMutatesGCFields is upstream's IsOnlyMutatingGCFields: obj equals old
-// but for owner references, finalizers, selfLink and managed fields.
-func onlyMutatesGCFields(obj, old runtime.Object) bool {
-	if old == nil || reflect.ValueOf(old).IsNil() {
-		return false
-	}
-	copied := obj.DeepCopyObject()
-	copiedMeta, err := meta.Accessor(copied)
-	if err != nil {
-		return false
-	}
-	oldMeta, err := meta.Accessor(old)
-	if err != nil {
-		return false
-	}
-	copiedMeta.SetOwnerReferences(oldMeta.GetOwnerReferences())
-	copiedMeta.SetFinalizers(oldMeta.GetFinalizers())
-	copiedMeta.SetSelfLink(oldMeta.GetSelfLink())
-	copiedMeta.SetManagedFields(oldMeta.GetManagedFields())
-	return apiequality.Semantic.DeepEqual(copied, old)
 }
 
 // authorizedForSigner is upstream's IsAuthorizedForSignerName: verb on

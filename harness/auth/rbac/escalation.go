@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -19,6 +16,8 @@ import (
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
+
+	"github.com/memkube/memkube/harness/apis"
 )
 
 // The resources PreventEscalation guards, by their keys in a group
@@ -143,7 +142,7 @@ func (s *roleStorage) Update(ctx context.Context, name string, objInfo rest.Upda
 		return s.StandardStorage.Update(ctx, name, objInfo, createValidation, updateValidation, forceAllowCreate, options)
 	}
 	checked := rest.WrapUpdatedObjectInfo(objInfo, func(ctx context.Context, obj, old runtime.Object) (runtime.Object, error) {
-		if onlyMutatesGCFields(obj, old) {
+		if apis.OnlyMutatesGCFields(obj, old) {
 			return obj, nil
 		}
 		role := obj.(*rbacv1.Role)
@@ -189,7 +188,7 @@ func (s *clusterRoleStorage) Update(ctx context.Context, name string, objInfo re
 		return s.StandardStorage.Update(ctx, name, objInfo, createValidation, updateValidation, forceAllowCreate, options)
 	}
 	checked := rest.WrapUpdatedObjectInfo(objInfo, func(ctx context.Context, obj, old runtime.Object) (runtime.Object, error) {
-		if onlyMutatesGCFields(obj, old) {
+		if apis.OnlyMutatesGCFields(obj, old) {
 			return obj, nil
 		}
 		role := obj.(*rbacv1.ClusterRole)
@@ -240,7 +239,7 @@ func (s *roleBindingStorage) Update(ctx context.Context, name string, objInfo re
 		if !ok {
 			return nil, apierrors.NewBadRequest("namespace is required")
 		}
-		if onlyMutatesGCFields(obj, old) {
+		if apis.OnlyMutatesGCFields(obj, old) {
 			return obj, nil
 		}
 		binding := obj.(*rbacv1.RoleBinding)
@@ -271,7 +270,7 @@ func (s *clusterRoleBindingStorage) Update(ctx context.Context, name string, obj
 		return s.StandardStorage.Update(ctx, name, objInfo, createValidation, updateValidation, forceAllowCreate, options)
 	}
 	checked := rest.WrapUpdatedObjectInfo(objInfo, func(ctx context.Context, obj, old runtime.Object) (runtime.Object, error) {
-		if onlyMutatesGCFields(obj, old) {
+		if apis.OnlyMutatesGCFields(obj, old) {
 			return obj, nil
 		}
 		binding := obj.(*rbacv1.ClusterRoleBinding)
@@ -359,27 +358,4 @@ func bindingAuthorized(ctx context.Context, ref rbacv1.RoleRef, namespace string
 		utilruntime.HandleErrorWithContext(ctx, err, "Cannot authorize bind", "user", u.GetName(), "roleRef", ref, "namespace", namespace)
 	}
 	return decision == authorizer.DecisionAllow
-}
-
-// onlyMutatesGCFields reports whether obj differs from old only in
-// ownerReferences, finalizers, selfLink or managedFields: upstream's
-// IsOnlyMutatingGCFields.
-func onlyMutatesGCFields(obj, old runtime.Object) bool {
-	if old == nil || reflect.ValueOf(old).IsNil() {
-		return false
-	}
-	copied := obj.DeepCopyObject()
-	copiedMeta, err := meta.Accessor(copied)
-	if err != nil {
-		return false
-	}
-	oldMeta, err := meta.Accessor(old)
-	if err != nil {
-		return false
-	}
-	copiedMeta.SetOwnerReferences(oldMeta.GetOwnerReferences())
-	copiedMeta.SetFinalizers(oldMeta.GetFinalizers())
-	copiedMeta.SetSelfLink(oldMeta.GetSelfLink())
-	copiedMeta.SetManagedFields(oldMeta.GetManagedFields())
-	return equality.Semantic.DeepEqual(copied, old)
 }

@@ -30,7 +30,6 @@ package disruption
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,6 +56,8 @@ import (
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
+
+	"github.com/memkube/memkube/harness/controllers"
 )
 
 // DeletionTimeout is how long after its eviction a pod listed in a
@@ -87,7 +88,7 @@ func New(config *rest.Config, clk clock.PassiveClock) (*Controller, error) {
 	var writer *rest.Config
 	for agent, client := range clients {
 		cfg := rest.CopyConfig(config)
-		cfg.UserAgent = userAgent(agent)
+		cfg.UserAgent = controllers.UserAgent(agent)
 		cfg.WarningHandler, cfg.WarningHandlerWithContext = rest.NoWarnings{}, nil // as kube-controller-manager
 		cs, err := kubernetes.NewForConfig(cfg)
 		if err != nil {
@@ -106,16 +107,6 @@ func New(config *rest.Config, clk clock.PassiveClock) (*Controller, error) {
 	}
 	c.scales = scales
 	return c, nil
-}
-
-// userAgent is the User-Agent of kube-controller-manager's client for the
-// controller name, so managedFields name kube-controller-manager.
-func userAgent(name string) string {
-	ua := rest.DefaultKubernetesUserAgent()
-	if i := strings.IndexByte(ua, '/'); i >= 0 {
-		ua = ua[i:]
-	}
-	return "kube-controller-manager" + ua + "/" + name
 }
 
 // run is the state of one Run.

@@ -46,7 +46,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -67,6 +66,8 @@ import (
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
+
+	"github.com/memkube/memkube/harness/controllers"
 )
 
 // namespaceDeletionGracePeriod is how long after a namespace event the
@@ -107,7 +108,7 @@ func New(config *rest.Config, clk clock.PassiveClock) (*Controller, error) {
 	}
 	config.QPS *= 20
 	config.Burst *= 100
-	config.UserAgent = userAgent("namespace-controller")
+	config.UserAgent = controllers.UserAgent("namespace-controller")
 	// as kube-controller-manager: deleting deprecated resources' content
 	// (v1 Endpoints) is no news to log.
 	config.WarningHandler, config.WarningHandlerWithContext = rest.NoWarnings{}, nil
@@ -138,17 +139,6 @@ func New(config *rest.Config, clk clock.PassiveClock) (*Controller, error) {
 		},
 		watching: map[string]context.CancelFunc{},
 	}, nil
-}
-
-// userAgent is the User-Agent kube-controller-manager's client for the
-// controller name sends: it makes the objects the controller writes carry
-// managedFields of manager "kube-controller-manager", as in a cluster.
-func userAgent(name string) string {
-	ua := rest.DefaultKubernetesUserAgent()
-	if i := strings.IndexByte(ua, '/'); i >= 0 {
-		ua = ua[i:]
-	}
-	return "kube-controller-manager" + ua + "/" + name
 }
 
 // Run processes namespaces with the given number of workers until ctx

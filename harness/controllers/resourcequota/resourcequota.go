@@ -29,7 +29,6 @@ package resourcequota
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,6 +56,8 @@ import (
 	"k8s.io/utils/clock"
 
 	memkubequota "github.com/memkube/memkube/harness/quota"
+
+	"github.com/memkube/memkube/harness/controllers"
 )
 
 // ResyncPeriod is how often every quota is recalculated:
@@ -84,7 +85,7 @@ type Controller struct {
 func New(config *rest.Config, clk clock.PassiveClock) (*Controller, error) {
 	client := func(agent string) (*rest.Config, error) {
 		c := rest.CopyConfig(config)
-		c.UserAgent = userAgent(agent)
+		c.UserAgent = controllers.UserAgent(agent)
 		c.WarningHandler, c.WarningHandlerWithContext = rest.NoWarnings{}, nil // as kube-controller-manager
 		return c, nil
 	}
@@ -105,17 +106,6 @@ func New(config *rest.Config, clk clock.PassiveClock) (*Controller, error) {
 		return nil, fmt.Errorf("resourcequota: discovery client: %w", err)
 	}
 	return c, nil
-}
-
-// userAgent is the User-Agent of kube-controller-manager's client for the
-// controller name: the status it writes carries managedFields of manager
-// "kube-controller-manager", as in a cluster.
-func userAgent(name string) string {
-	ua := rest.DefaultKubernetesUserAgent()
-	if i := strings.IndexByte(ua, '/'); i >= 0 {
-		ua = ua[i:]
-	}
-	return "kube-controller-manager" + ua + "/" + name
 }
 
 // run is the state of one Run.

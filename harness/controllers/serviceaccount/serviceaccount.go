@@ -23,7 +23,6 @@ package serviceaccount
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -42,6 +41,8 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
+
+	"github.com/memkube/memkube/harness/controllers"
 )
 
 // DefaultServiceAccountName is the ServiceAccount every Active namespace has.
@@ -63,7 +64,7 @@ type Controller struct {
 func New(config *rest.Config, rootCA []byte) (*Controller, error) {
 	client := func(agent string) (kubernetes.Interface, error) {
 		c := rest.CopyConfig(config)
-		c.UserAgent = userAgent(agent)
+		c.UserAgent = controllers.UserAgent(agent)
 		c.WarningHandler, c.WarningHandlerWithContext = rest.NoWarnings{}, nil // as kube-controller-manager
 		cs, err := kubernetes.NewForConfig(c)
 		if err != nil {
@@ -83,17 +84,6 @@ func New(config *rest.Config, rootCA []byte) (*Controller, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-// userAgent is the User-Agent kube-controller-manager's client for the
-// controller name sends: it makes the objects the controller writes carry
-// managedFields of manager "kube-controller-manager", as in a cluster.
-func userAgent(name string) string {
-	ua := rest.DefaultKubernetesUserAgent()
-	if i := strings.IndexByte(ua, '/'); i >= 0 {
-		ua = ua[i:]
-	}
-	return "kube-controller-manager" + ua + "/" + name
 }
 
 // Run runs both controllers, each with the given number of workers, until

@@ -24,6 +24,8 @@ import (
 	clientretry "k8s.io/client-go/util/retry"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
+
+	"github.com/memkube/memkube/harness/controllers"
 )
 
 // TokenGenerator signs the token a kubernetes.io/service-account-token
@@ -56,7 +58,7 @@ func NewTokens(config *rest.Config, rootCA []byte, token TokenGenerator) (*Token
 		client *kubernetes.Interface
 	}{{"shared-informers", &c.informers}, {"tokens-controller", &c.client}} {
 		cfg := rest.CopyConfig(config)
-		cfg.UserAgent = userAgent(x.agent)
+		cfg.UserAgent = controllers.UserAgent(x.agent)
 		cfg.WarningHandler, cfg.WarningHandlerWithContext = rest.NoWarnings{}, nil
 		cs, err := kubernetes.NewForConfig(cfg)
 		if err != nil {

@@ -26,7 +26,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,6 +46,8 @@ import (
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
+
+	"github.com/memkube/memkube/harness/controllers"
 )
 
 // The finalizers the controllers remove.
@@ -80,7 +81,7 @@ func New(config *rest.Config, clk clock.PassiveClock) (*Controller, error) {
 		"pv-protection-controller": &c.pvClient, "volumeattributesclass-protection-controller": &c.vacClient,
 	} {
 		cfg := rest.CopyConfig(config)
-		cfg.UserAgent = userAgent(agent)
+		cfg.UserAgent = controllers.UserAgent(agent)
 		cfg.WarningHandler, cfg.WarningHandlerWithContext = rest.NoWarnings{}, nil // as kube-controller-manager
 		cs, err := kubernetes.NewForConfig(cfg)
 		if err != nil {
@@ -89,17 +90,6 @@ func New(config *rest.Config, clk clock.PassiveClock) (*Controller, error) {
 		*client = cs
 	}
 	return c, nil
-}
-
-// userAgent is the User-Agent of kube-controller-manager's client for the
-// controller name: what it writes carries managedFields of manager
-// "kube-controller-manager", as in a cluster.
-func userAgent(name string) string {
-	ua := rest.DefaultKubernetesUserAgent()
-	if i := strings.IndexByte(ua, '/'); i >= 0 {
-		ua = ua[i:]
-	}
-	return "kube-controller-manager" + ua + "/" + name
 }
 
 // run is the state of one Run.

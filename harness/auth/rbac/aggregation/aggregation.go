@@ -41,6 +41,8 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
+
+	"github.com/memkube/memkube/harness/controllers"
 )
 
 // FieldManager is the manager of the rules the controller writes.
@@ -59,7 +61,7 @@ type Controller struct {
 func New(config *rest.Config) (*Controller, error) {
 	client := func(agent string) (kubernetes.Interface, error) {
 		c := rest.CopyConfig(config)
-		c.UserAgent = userAgent(agent)
+		c.UserAgent = controllers.UserAgent(agent)
 		c.WarningHandler, c.WarningHandlerWithContext = rest.NoWarnings{}, nil // as kube-controller-manager
 		cs, err := kubernetes.NewForConfig(c)
 		if err != nil {
@@ -76,16 +78,6 @@ func New(config *rest.Config) (*Controller, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-// userAgent is the User-Agent of kube-controller-manager's client for the
-// controller name.
-func userAgent(name string) string {
-	ua := rest.DefaultKubernetesUserAgent()
-	if i := strings.IndexByte(ua, '/'); i >= 0 {
-		ua = ua[i:]
-	}
-	return "kube-controller-manager" + ua + "/" + name
 }
 
 // Run aggregates until ctx ends, and returns once every goroutine it
