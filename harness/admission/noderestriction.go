@@ -86,12 +86,12 @@ type nodeRestriction struct {
 	pvcs            corev1listers.PersistentVolumeClaimLister
 	pvs             corev1listers.PersistentVolumeLister
 	csiDrivers      storagev1listers.CSIDriverLister
-	authz           authorizer.Authorizer
+	authz           authorizer.UnconditionalAuthorizer
 }
 
 var _ admission.MutationInterface = (*nodeRestriction)(nil)
 
-func newNodeRestriction(f informers.SharedInformerFactory, authz authorizer.Authorizer) *nodeRestriction {
+func newNodeRestriction(f informers.SharedInformerFactory, authz authorizer.UnconditionalAuthorizer) *nodeRestriction {
 	return &nodeRestriction{
 		Handler:         admission.NewHandler(admission.Create, admission.Update, admission.Delete),
 		pods:            f.Core().V1().Pods().Lister(),
