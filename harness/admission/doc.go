@@ -30,6 +30,6 @@
 // AllowInsecureKubeletCertificateSigningRequests and CSIVolumeHealth off);
 // it names the CSI driver of an in-tree volume from the volume's kind
 // rather than translating the volume as k8s.io/csi-translation-lib does;
-// its message for a refused PVC status update shows the difference
-// between k8s.io/api objects (v1.PersistentVolumeClaim), not internal ones.
+// its message for a refused PVC status update shows the JSON difference of
+// k8s.io/api objects, not of upstream's internal ones.
 package admission
