@@ -28,8 +28,6 @@
 // NodeRestriction reads kube-apiserver v1.37's default feature gates, fixed
 // (ServiceAccountNodeAudienceRestriction and PodCertificateRequest on,
 // AllowInsecureKubeletCertificateSigningRequests and CSIVolumeHealth off);
-// it names the CSI driver of an in-tree volume from the volume's kind
-// rather than translating the volume as k8s.io/csi-translation-lib does;
 // its message for a refused PVC status update shows the JSON difference of
 // k8s.io/api objects, not of upstream's internal ones.
 package admission

@@ -192,6 +192,8 @@ func TestNodeRestrictionDecisions(t *testing.T) {
 	ephemeralPod.Spec.Volumes = []corev1.Volume{{Name: "scratch", VolumeSource: corev1.VolumeSource{Ephemeral: &corev1.EphemeralVolumeSource{VolumeClaimTemplate: &corev1.PersistentVolumeClaimTemplate{}}}}}
 	inTreePod := nrPod("intree", "n1")
 	inTreePod.Spec.Volumes = []corev1.Volume{{Name: "v", VolumeSource: corev1.VolumeSource{AWSElasticBlockStore: &corev1.AWSElasticBlockStoreVolumeSource{VolumeID: "vol"}}}}
+	inTreePVPod := nrPod("intree-pv", "n1")
+	inTreePVPod.Spec.Volumes = []corev1.Volume{{Name: "v", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "gce-claim"}}}}
 	projectedPod := nrPod("projected", "n1")
 	projectedPod.Spec.Volumes = []corev1.Volume{{Name: "v", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: []corev1.VolumeProjection{
 		{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{Audience: "vault", Path: "token"}},
@@ -202,12 +204,15 @@ func TestNodeRestrictionDecisions(t *testing.T) {
 	mirror.Name, mirror.UID, mirror.Spec.ServiceAccountName = "existing-mirror", "uid-existing-mirror", "sa"
 	p := newTestNodeRestriction(t,
 		nrNode("n1"), nrNode("n2"),
-		nrPod("mine", "n1"), nrPod("theirs", "n2"), csiPod, pvcPod, missingPVCPod, ephemeralPod, inTreePod, projectedPod, mirror,
+		nrPod("mine", "n1"), nrPod("theirs", "n2"), csiPod, pvcPod, missingPVCPod, ephemeralPod, inTreePod, inTreePVPod, projectedPod, mirror,
 		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "sa", UID: "uid-sa"}},
 		&corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "claim"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "pv"}},
 		&corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "eph-scratch"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "pv"}},
 		&corev1.PersistentVolume{ObjectMeta: metav1.ObjectMeta{Name: "pv"}, Spec: corev1.PersistentVolumeSpec{PersistentVolumeSource: corev1.PersistentVolumeSource{CSI: &corev1.CSIPersistentVolumeSource{Driver: "csi.example.com", VolumeHandle: "h"}}}},
 		&storagev1.CSIDriver{ObjectMeta: metav1.ObjectMeta{Name: "csi.example.com"}, Spec: storagev1.CSIDriverSpec{TokenRequests: []storagev1.TokenRequest{{Audience: "csi-aud"}}}},
+		&corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gce-claim"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "gce-pv"}},
+		&corev1.PersistentVolume{ObjectMeta: metav1.ObjectMeta{Name: "gce-pv"}, Spec: corev1.PersistentVolumeSpec{PersistentVolumeSource: corev1.PersistentVolumeSource{GCEPersistentDisk: &corev1.GCEPersistentDiskVolumeSource{PDName: "disk"}}}},
+		&storagev1.CSIDriver{ObjectMeta: metav1.ObjectMeta{Name: "pd.csi.storage.gke.io"}, Spec: storagev1.CSIDriverSpec{TokenRequests: []storagev1.TokenRequest{{Audience: "gce-aud"}}}},
 		&storagev1.CSIDriver{ObjectMeta: metav1.ObjectMeta{Name: "ebs.csi.aws.com"}, Spec: storagev1.CSIDriverSpec{TokenRequests: []storagev1.TokenRequest{{Audience: "ebs-aud"}}}},
 	)
 
@@ -391,6 +396,9 @@ func TestNodeRestrictionDecisions(t *testing.T) {
 		{"token through pvc", token("pvc", "uid-pvc", "csi-aud"), ""},
 		{"token through ephemeral volume", token("eph", "uid-eph", "csi-aud"), ""},
 		{"token through migrated in-tree volume", token("intree", "uid-intree", "ebs-aud"), ""},
+		{"token through migrated in-tree PV", token("intree-pv", "uid-intree-pv", "gce-aud"), ""},
+		{"token for audience the migrated driver lacks", token("intree-pv", "uid-intree-pv", "ebs-aud"),
+			`serviceaccounts "sa" is forbidden: system:node:n1 is not authorized to request tokens for audience "ebs-aud"`},
 		{"token through missing pvc", token("missing-pvc", "uid-missing-pvc", "csi-aud"),
 			`serviceaccounts "sa" is forbidden: error validating audience "csi-aud": persistentvolumeclaim "missing" not found`},
 		{"service account update passes", request{op: admission.Update, resource: serviceAccountGVR, namespace: "ns", name: "sa", obj: &corev1.ServiceAccount{}, old: &corev1.ServiceAccount{}}, ""},

@@ -13,6 +13,8 @@ import (
 	"k8s.io/apiserver/pkg/admission"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/component-helpers/storage/ephemeral"
+	csitrans "k8s.io/csi-translation-lib"
+	"k8s.io/klog/v2"
 )
 
 // admitServiceAccount lets a node request a token (serviceaccounts/token)
@@ -69,7 +71,7 @@ func (p *nodeRestriction) validateTokenAudience(ctx context.Context, tr *authent
 	default:
 		return fmt.Errorf("node may only request 0 or 1 audiences")
 	}
-	found, err := p.podUsesAudience(pod, audience)
+	found, err := p.podUsesAudience(ctx, pod, audience)
 	if err != nil {
 		return fmt.Errorf("error validating audience %q: %w", audience, err)
 	}
@@ -91,10 +93,11 @@ func (p *nodeRestriction) validateTokenAudience(ctx context.Context, tr *authent
 
 // podUsesAudience reports whether a volume of pod projects a token for
 // audience, or is served by a CSI driver whose tokenRequests ask for it:
-// a CSI volume, a PVC or ephemeral volume whose PV is CSI, or an in-tree
-// volume migrated to CSI. Errors looking a volume up are returned only if
-// no volume uses the audience.
-func (p *nodeRestriction) podUsesAudience(pod *corev1.Pod, audience string) (bool, error) {
+// a CSI volume, a PVC or ephemeral volume whose PV is CSI or migrated to
+// it, or an inline in-tree volume migrated to CSI. Errors looking a
+// volume up or translating it are returned only if no volume uses the
+// audience.
+func (p *nodeRestriction) podUsesAudience(ctx context.Context, pod *corev1.Pod, audience string) (bool, error) {
 	var errs []error
 	for _, v := range pod.Spec.Volumes {
 		if v.Projected != nil {
@@ -108,13 +111,16 @@ func (p *nodeRestriction) podUsesAudience(pod *corev1.Pod, audience string) (boo
 		var err error
 		switch {
 		case v.Ephemeral != nil && v.Ephemeral.VolumeClaimTemplate != nil:
-			driver, err = p.pvcCSIDriver(pod.Namespace, ephemeral.VolumeClaimName(pod, &v))
+			driver, err = p.pvcCSIDriver(ctx, pod.Namespace, ephemeral.VolumeClaimName(pod, &v))
 		case v.PersistentVolumeClaim != nil:
-			driver, err = p.pvcCSIDriver(pod.Namespace, v.PersistentVolumeClaim.ClaimName)
+			driver, err = p.pvcCSIDriver(ctx, pod.Namespace, v.PersistentVolumeClaim.ClaimName)
 		case v.CSI != nil:
 			driver = v.CSI.Driver
-		default:
-			driver = inTreeCSIDriver(v.VolumeSource)
+		case csiTranslator.IsInlineMigratable(&v):
+			var pv *corev1.PersistentVolume
+			if pv, err = csiTranslator.TranslateInTreeInlineVolumeToCSI(klog.FromContext(ctx), &v, pod.Namespace); err == nil && pv != nil && pv.Spec.CSI != nil {
+				driver = pv.Spec.CSI.Driver
+			}
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -137,7 +143,7 @@ func (p *nodeRestriction) podUsesAudience(pod *corev1.Pod, audience string) (boo
 
 // pvcCSIDriver returns the CSI driver of the PV bound to a claim, "" if
 // the PV is neither CSI nor migrated to it.
-func (p *nodeRestriction) pvcCSIDriver(namespace, claim string) (string, error) {
+func (p *nodeRestriction) pvcCSIDriver(ctx context.Context, namespace, claim string) (string, error) {
 	pvc, err := p.pvcs.PersistentVolumeClaims(namespace).Get(claim)
 	if err != nil {
 		return "", err
@@ -149,8 +155,22 @@ func (p *nodeRestriction) pvcCSIDriver(namespace, claim string) (string, error) 
 	if pv.Spec.CSI != nil {
 		return pv.Spec.CSI.Driver, nil
 	}
-	return inTreePVCSIDriver(pv.Spec.PersistentVolumeSource), nil
+	if !csiTranslator.IsPVMigratable(pv) {
+		return "", nil
+	}
+	translated, err := csiTranslator.TranslateInTreePVToCSI(klog.FromContext(ctx), pv)
+	if err != nil {
+		return "", err
+	}
+	if translated != nil && translated.Spec.CSI != nil {
+		return translated.Spec.CSI.Driver, nil
+	}
+	return "", nil
 }
+
+// csiTranslator translates in-tree volumes to the CSI drivers they are
+// migrated to, as upstream's plugin does; it has no state.
+var csiTranslator = csitrans.New()
 
 func (p *nodeRestriction) csiDriverHasAudience(driver, audience string) (bool, error) {
 	d, err := p.csiDrivers.Get(driver)
@@ -163,63 +183,6 @@ func (p *nodeRestriction) csiDriverHasAudience(driver, audience string) (bool, e
 		}
 	}
 	return false, nil
-}
-
-// The CSI drivers that k8s.io/csi-translation-lib migrates in-tree
-// volumes to. memkube names the driver from the volume's kind; it does not
-// translate the volume (a volume the library fails to translate counts
-// here).
-const (
-	awsEBSCSIDriver    = "ebs.csi.aws.com"
-	gcePDCSIDriver     = "pd.csi.storage.gke.io"
-	cinderCSIDriver    = "cinder.csi.openstack.org"
-	azureDiskCSIDriver = "disk.csi.azure.com"
-	azureFileCSIDriver = "file.csi.azure.com"
-	vsphereCSIDriver   = "csi.vsphere.vmware.com"
-	portworxCSIDriver  = "pxd.portworx.com"
-)
-
-// inTreeCSIDriver is the CSI driver an inline in-tree volume migrates to,
-// "" if none.
-func inTreeCSIDriver(s corev1.VolumeSource) string {
-	switch {
-	case s.AWSElasticBlockStore != nil:
-		return awsEBSCSIDriver
-	case s.GCEPersistentDisk != nil:
-		return gcePDCSIDriver
-	case s.Cinder != nil:
-		return cinderCSIDriver
-	case s.AzureDisk != nil:
-		return azureDiskCSIDriver
-	case s.AzureFile != nil:
-		return azureFileCSIDriver
-	case s.VsphereVolume != nil:
-		return vsphereCSIDriver
-	case s.PortworxVolume != nil:
-		return portworxCSIDriver
-	}
-	return ""
-}
-
-// inTreePVCSIDriver is the CSI driver an in-tree PV migrates to, "" if none.
-func inTreePVCSIDriver(s corev1.PersistentVolumeSource) string {
-	switch {
-	case s.AWSElasticBlockStore != nil:
-		return awsEBSCSIDriver
-	case s.GCEPersistentDisk != nil:
-		return gcePDCSIDriver
-	case s.Cinder != nil:
-		return cinderCSIDriver
-	case s.AzureDisk != nil:
-		return azureDiskCSIDriver
-	case s.AzureFile != nil:
-		return azureFileCSIDriver
-	case s.VsphereVolume != nil:
-		return vsphereCSIDriver
-	case s.PortworxVolume != nil:
-		return portworxCSIDriver
-	}
-	return ""
 }
 
 // authorizerAttributes asks whether the request's user may verb the
