@@ -9,6 +9,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -196,5 +197,57 @@ func TestNodeRestrictionOffByDefault(t *testing.T) {
 	node := nodeClient(t, s, "n1")
 	if _, err := node.CoreV1().Pods("default").Create(t.Context(), pod("plain"), metav1.CreateOptions{}); err != nil {
 		t.Fatalf("got error %v, want none", err)
+	}
+}
+
+// TestNodeRestrictionTokenAudience: under RBAC, a node may request a token
+// for an audience its pod does not use only once it is granted the verb
+// request-serviceaccounts-token-audience on that audience, as upstream.
+func TestNodeRestrictionTokenAudience(t *testing.T) {
+	t.Parallel()
+	s := harnesstest.Start(t, harness.Options{Admission: nodeRestrictionOptions.Admission})
+	admin := kubernetes.NewForConfigOrDie(s.InProcessRESTConfig())
+	node := nodeClient(t, s, "n1")
+	ctx := t.Context()
+	if _, err := admin.CoreV1().ServiceAccounts("default").Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "robot"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	p := pod("mine")
+	p.Spec.NodeName, p.Spec.ServiceAccountName = "n1", "robot"
+	p, err := admin.CoreV1().Pods("default").Create(ctx, p, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	request := func(ctx context.Context) error {
+		_, err := node.CoreV1().ServiceAccounts("default").CreateToken(ctx, "robot", &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{
+			Audiences:      []string{"vault"},
+			BoundObjectRef: &authenticationv1.BoundObjectReference{APIVersion: "v1", Kind: "Pod", Name: "mine", UID: p.UID},
+		}}, metav1.CreateOptions{})
+		return err
+	}
+	const refused = `serviceaccounts "robot" is forbidden: system:node:n1 is not authorized to request tokens for audience "vault"`
+	// RBAC lets the node create tokens; admission refuses the audience.
+	grant(t, admin, node, "system:node:n1", []rbacv1.PolicyRule{{
+		APIGroups: []string{""}, Resources: []string{"serviceaccounts/token"}, Verbs: []string{"create"},
+	}}, func(ctx context.Context) error {
+		if err := onceSeen(ctx, request); err != nil && !isForbiddenBy(err, "not authorized to request tokens") {
+			return err
+		}
+		return nil
+	})
+	wantForbidden(t, onceSeen(ctx, request), refused)
+
+	role, err := admin.RbacV1().ClusterRoles().Get(ctx, "system:node:n1", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	role.Rules = append(role.Rules, rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"vault"}, Verbs: []string{"request-serviceaccounts-token-audience"}})
+	if _, err := admin.RbacV1().ClusterRoles().Update(ctx, role, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		return request(ctx) == nil, nil
+	}); err != nil {
+		t.Fatalf("token for audience vault once granted: got error %v, want none", request(ctx))
 	}
 }
