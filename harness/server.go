@@ -18,8 +18,9 @@
 //     switches them), except ServiceAccount, off by default as in
 //     envtest. Of kube-apiserver's default-off plugins only NodeRestriction
 //     is there (Options.Admission.Enable); AlwaysPullImages,
-//     PodNodeSelector and the others are not. Not there: PodResizeValidator (a resize of a pod on a node
-//     is not checked against the node's OS label and allocatable),
+//     PodNodeSelector and the others are not. Not there either:
+//     PodResizeValidator (a resize of a pod on a node is not checked
+//     against the node's OS label and allocatable),
 //     NodeDeclaredFeatureValidator (updates of pods on nodes that declare
 //     features), PodGroupProtection (inert in v1.37: GenericWorkload is
 //     off), the plugins' flags and --admission-control-config-file.
