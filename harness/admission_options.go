@@ -6,7 +6,8 @@ package harness
 // the ones k8s.io/apiserver does not) except ServiceAccount, which envtest
 // turns off too.
 type AdmissionOptions struct {
-	// Enable turns on plugins that are off by default: ServiceAccount.
+	// Enable turns on plugins that are off by default: ServiceAccount,
+	// NodeRestriction.
 	Enable []string
 	// Disable turns off plugins that are on by default, by name (e.g.
 	// "LimitRanger", "ResourceQuota", "DefaultTolerationSeconds").

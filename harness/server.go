@@ -16,8 +16,11 @@
 //   - Admission runs kube-apiserver v1.37's default plugins in its order
 //     (k8s.io/apiserver's and harness/admission's; Options.Admission
 //     switches them), except ServiceAccount, off by default as in
-//     envtest. Not there: PodResizeValidator (a resize of a pod on a node
-//     is not checked against the node's OS label and allocatable),
+//     envtest. Of kube-apiserver's default-off plugins only NodeRestriction
+//     is there (Options.Admission.Enable); AlwaysPullImages,
+//     PodNodeSelector and the others are not. Not there either:
+//     PodResizeValidator (a resize of a pod on a node is not checked
+//     against the node's OS label and allocatable),
 //     NodeDeclaredFeatureValidator (updates of pods on nodes that declare
 //     features), PodGroupProtection (inert in v1.37: GenericWorkload is
 //     off), the plugins' flags and --admission-control-config-file.

@@ -9,6 +9,7 @@
 //
 // In kube-apiserver's order: NamespaceLifecycle (k8s.io/apiserver's),
 // LimitRanger, ServiceAccount (off by default, as in envtest),
+// NodeRestriction (off by default, as in kube-apiserver),
 // TaintNodesByCondition, PodSecurity (k8s.io/pod-security-admission),
 // Priority, DefaultTolerationSeconds, DefaultStorageClass,
 // StorageObjectInUseProtection, PersistentVolumeClaimResize, RuntimeClass,
@@ -21,7 +22,12 @@
 //
 // Known gaps: kube-apiserver's default PodResizeValidator, NodeDeclaredFeatureValidator and PodGroupProtection
 // are not here (the harness package doc says why), nor are its default-off
-// plugins (AlwaysPullImages, NodeRestriction, PodNodeSelector, ...); the
-// plugins take no configuration (DefaultTolerationSeconds' 300 s,
+// plugins other than NodeRestriction (AlwaysPullImages, PodNodeSelector,
+// ...); the plugins take no configuration (DefaultTolerationSeconds' 300 s,
 // PodSecurity's defaults and exemptions are upstream's defaults).
+// NodeRestriction reads kube-apiserver v1.37's default feature gates, fixed
+// (ServiceAccountNodeAudienceRestriction and PodCertificateRequest on,
+// AllowInsecureKubeletCertificateSigningRequests and CSIVolumeHealth off);
+// its message for a refused PVC status update shows the JSON difference of
+// k8s.io/api objects, not of upstream's internal ones.
 package admission

@@ -44,6 +44,7 @@ type plugin struct {
 var plugins = []plugin{
 	{name: LimitRangerPluginName, new: func(c Config) (admission.Interface, error) { return newLimitRanger(c.Informers, c.Client), nil }, informers: limitRangerInformers},
 	{name: ServiceAccountPluginName, new: func(c Config) (admission.Interface, error) { return newServiceAccount(c.Informers, c.Client), nil }, informers: serviceAccountInformers},
+	{name: NodeRestrictionPluginName, new: func(c Config) (admission.Interface, error) { return newNodeRestriction(c.Informers, c.Authorizer), nil }, informers: nodeRestrictionInformers},
 	{name: TaintNodesByConditionPluginName, new: func(Config) (admission.Interface, error) { return newNodeTaint(), nil }},
 	{name: PodSecurityPluginName, new: func(c Config) (admission.Interface, error) { return newPodSecurity(c.Informers, c.Client) }, informers: podSecurityInformers},
 	{name: PriorityPluginName, new: func(c Config) (admission.Interface, error) { return newPriority(c.Informers), nil }, informers: priorityInformers},
@@ -71,6 +72,7 @@ var order = []string{
 	lifecycle.PluginName,
 	LimitRangerPluginName,
 	ServiceAccountPluginName,
+	NodeRestrictionPluginName,
 	TaintNodesByConditionPluginName,
 	PodSecurityPluginName,
 	PriorityPluginName,
@@ -96,7 +98,8 @@ var order = []string{
 
 // defaultOff are the plugins off unless enabled. kube-apiserver turns
 // ServiceAccount on; envtest turns it off, and so does memkube.
-var defaultOff = sets.New(ServiceAccountPluginName)
+// NodeRestriction is off in kube-apiserver too.
+var defaultOff = sets.New(ServiceAccountPluginName, NodeRestrictionPluginName)
 
 // Register registers memkube's plugins in ps, which has k8s.io/apiserver's
 // already (genericoptions.NewAdmissionOptions); they are made with c.
