@@ -19,18 +19,14 @@
 //     envtest. Of kube-apiserver's default-off plugins only NodeRestriction
 //     is there (Options.Admission.Enable); AlwaysPullImages,
 //     PodNodeSelector and the others are not. Not there either:
-//     PodResizeValidator (a resize of a pod on a node is not checked
-//     against the node's OS label and allocatable),
-//     NodeDeclaredFeatureValidator (updates of pods on nodes that declare
-//     features), PodGroupProtection (inert in v1.37: GenericWorkload is
-//     off), the plugins' flags and --admission-control-config-file.
+//     PodGroupProtection (inert in v1.37: GenericWorkload is off), the
+//     plugins' flags and --admission-control-config-file.
 //     ResourceQuota does not measure DRA devices by device class
 //     (harness/quota).
 //     Webhooks given as a service reference are called at one of the
 //     service's EndpointSlice endpoints (--enable-aggregator-routing), not
 //     at its cluster IP (kube-apiserver's default, unroutable in a test):
-//     webhook_services.go. Webhook configurations' rules and
-//     matchConditions are not validated.
+//     webhook_services.go.
 //   - pods/log, exec, attach and portforward go to the kubelet at the pod's
 //     node's address and kubelet port, over HTTPS without verifying it (no
 //     --kubelet-certificate-authority, as envtest): a test can serve a fake
@@ -40,14 +36,14 @@
 //   - Service account tokens (serviceaccounts/token, harness/auth/serviceaccount)
 //     are signed with a key of the server's own; tokens bound to webhook
 //     configurations (alpha) and the OIDC discovery documents are not served.
-//   - Per-kind validation beyond ObjectMeta is not written yet for most kinds
-//     (CSR conditions, ephemeral containers and webhook configurations have
-//     theirs).
+//   - Built-in kinds are defaulted, validated and printed as upstream
+//     (harness/apis/defaults, harness/apis/validation,
+//     harness/registry/printers); docs/fidelity.md lists per kind what is
+//     deliberately not matched. Warnings are not produced.
 //   - Flow control is the max-in-flight filter unless Options.FlowControl
 //     turns API Priority and Fairness on (kube-apiserver's default). The
-//     bootstrap
-//     APF and RBAC objects are written straight into the registries: they
-//     have no managedFields.
+//     bootstrap APF and RBAC objects are written straight into the
+//     registries: they have no managedFields.
 //   - The audit log (Options.Audit) is written synchronously, not rotated,
 //     in format json and audit.k8s.io/v1 only; there is no audit webhook
 //     (AuditOptions.Sink is a Go one). harness/auditlog lists its gaps.

@@ -15,16 +15,19 @@
 // StorageObjectInUseProtection, PersistentVolumeClaimResize, RuntimeClass,
 // CertificateApproval, CertificateSigning, ClusterTrustBundleAttest,
 // CertificateSubjectRestriction, DefaultIngressClass, PodTopologyLabels,
-// then k8s.io/apiserver's policy and webhook plugins and ResourceQuota.
+// NodeDeclaredFeatureValidator, PodResizeValidator, then k8s.io/apiserver's
+// policy and webhook plugins and ResourceQuota.
 //
 // The objects the plugins see are the k8s.io/api types: memkube's internal
 // version of a group is its storage version's Go types (harness/apis).
 //
-// Known gaps: kube-apiserver's default PodResizeValidator, NodeDeclaredFeatureValidator and PodGroupProtection
-// are not here (the harness package doc says why), nor are its default-off
+// Known gaps: kube-apiserver's default PodGroupProtection is not here (the
+// harness package doc says why), nor are its default-off
 // plugins other than NodeRestriction (AlwaysPullImages, PodNodeSelector,
 // ...); the plugins take no configuration (DefaultTolerationSeconds' 300 s,
 // PodSecurity's defaults and exemptions are upstream's defaults).
+// NodeDeclaredFeatureValidator checks pod updates only: its ResourceSlice
+// check is behind DRANodeAllocatableResources, alpha and off in v1.37.
 // NodeRestriction reads kube-apiserver v1.37's default feature gates, fixed
 // (ServiceAccountNodeAudienceRestriction and PodCertificateRequest on,
 // AllowInsecureKubeletCertificateSigningRequests and CSIVolumeHealth off);
