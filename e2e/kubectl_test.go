@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -26,6 +27,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/cri-streaming/pkg/streaming/remotecommand"
 
 	"github.com/memkube/memkube/harness"
 	"github.com/memkube/memkube/harness/harnesstest"
@@ -645,4 +647,54 @@ func TestKubectlLogs(t *testing.T) {
 	if want := "error: container php is not valid for pod web"; strings.TrimSpace(errOut) != want {
 		t.Errorf("logs of a missing container printed\n%s\nwant\n%s", errOut, want)
 	}
+}
+
+// echoExecutor runs every command by writing its arguments, joined, to
+// stdout: the fake kubelet's container runtime.
+type echoExecutor struct{}
+
+func (echoExecutor) ExecInContainer(_ context.Context, pod, _, container string, cmd []string, _ io.Reader, out, _ io.WriteCloser, _ bool, _ <-chan remotecommand.TerminalSize, _ time.Duration) error {
+	_, err := fmt.Fprintf(out, "%s/%s: %s\n", pod, container, strings.Join(cmd, " "))
+	return err
+}
+
+// TestKubectlExec runs kubectl exec: kubectl speaks WebSockets to the
+// server, which translates them to SPDY for the kubelet, as kube-apiserver
+// does; the kubelet here is a fake one serving the kubelet's streaming
+// protocol (k8s.io/cri-streaming) at the pod's node.
+func TestKubectlExec(t *testing.T) {
+	k := startKubectl(t)
+	ctx := t.Context()
+	kubelet := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// /exec/<namespace>/<pod>/<container>
+		parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		if len(parts) != 4 || parts[0] != "exec" {
+			http.NotFound(w, r)
+			return
+		}
+		opts, err := remotecommand.NewOptions(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		remotecommand.ServeExec(w, r, echoExecutor{}, parts[2], "", parts[3], r.URL.Query()["command"], opts, time.Minute, 10*time.Second, remotecommand.SupportedStreamingProtocols)
+	}))
+	defer kubelet.Close()
+	host, port, _ := net.SplitHostPort(kubelet.Listener.Addr().String())
+	portNumber, _ := strconv.Atoi(port)
+	node, err := k.client.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-1"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	node.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: host}}
+	node.Status.DaemonEndpoints.KubeletEndpoint.Port = int32(portNumber)
+	if _, err := k.client.CoreV1().Nodes().UpdateStatus(ctx, node, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "default"}, Spec: corev1.PodSpec{NodeName: "node-1", Containers: []corev1.Container{{Name: "nginx", Image: "nginx:1.27"}}}}
+	if _, err := k.client.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := k.kubectl("exec", "web", "-n", "default", "--", "ls", "-l", "/")
+	wantOutput(t, "exec", out, "web/nginx: ls -l /")
 }
