@@ -18,12 +18,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/memkube/memkube/harness/auth/rbac"
-	"github.com/memkube/memkube/harness/registry/builtin"
 )
-
-// kubernetesServiceIP is the first address of the service CIDR
-// (builtin.ServiceCIDR), where kube-apiserver puts default/kubernetes.
-const kubernetesServiceIP = "10.0.0.1"
 
 // bootstrap creates what kube-apiserver creates at start: the four system
 // namespaces, the system PriorityClasses, the default ServiceCIDR and the
@@ -42,13 +37,16 @@ func (s *Server) bootstrap(storage map[schema.GroupVersion]map[string]rest.Stora
 			return fmt.Errorf("create priorityclass %s: %w", pc.Name, err)
 		}
 	}
-	if err := bootstrapServiceCIDR(storage[networkingv1.SchemeGroupVersion], s.clock); err != nil {
+	if err := bootstrapServiceCIDR(storage[networkingv1.SchemeGroupVersion], s.serviceRanges.ClusterIPs.String(), s.clock); err != nil {
 		return err
 	}
 	port, err := strconv.Atoi(s.port)
 	if err != nil {
 		return fmt.Errorf("server port %q: %w", s.port, err)
 	}
+	// default/kubernetes is at the first address of the service range, as
+	// kube-apiserver puts it.
+	kubernetesServiceIP := s.serviceRanges.ClusterIPs.Addr().Next().String()
 	single := corev1.IPFamilyPolicySingleStack
 	cluster := corev1.ServiceInternalTrafficPolicyCluster
 	svc := &corev1.Service{
@@ -105,10 +103,10 @@ func create(storage rest.Storage, namespace string, obj runtime.Object) error {
 
 // bootstrapServiceCIDR creates the "kubernetes" ServiceCIDR, Ready, as
 // kube-apiserver's default-servicecidr controller does.
-func bootstrapServiceCIDR(networking map[string]rest.Storage, clk clock.PassiveClock) error {
+func bootstrapServiceCIDR(networking map[string]rest.Storage, serviceCIDR string, clk clock.PassiveClock) error {
 	cidr := &networkingv1.ServiceCIDR{
 		ObjectMeta: metav1.ObjectMeta{Name: "kubernetes"},
-		Spec:       networkingv1.ServiceCIDRSpec{CIDRs: []string{builtin.ServiceCIDR.String()}},
+		Spec:       networkingv1.ServiceCIDRSpec{CIDRs: []string{serviceCIDR}},
 	}
 	ctx := genericapirequest.WithNamespace(context.Background(), "")
 	created, err := networking["servicecidrs"].(rest.Creater).Create(ctx, cidr, rest.ValidateAllObjectFunc, &metav1.CreateOptions{})

@@ -357,3 +357,43 @@ func TestCreateStatus(t *testing.T) {
 		t.Errorf("job selector %v template labels %v, want the generated ones", job.Spec.Selector, job.Spec.Template.Labels)
 	}
 }
+
+// TestServiceRanges allocates from configured ranges, as kube-apiserver's
+// --service-cluster-ip-range and --service-node-port-range.
+func TestServiceRanges(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := harnesstest.Start(t, harness.Options{Services: harness.ServiceOptions{ClusterIPRange: "172.20.0.0/28", NodePortRange: "31000-31001"}})
+	c := kubernetes.NewForConfigOrDie(s.RESTConfig())
+	kube, err := c.CoreV1().Services("default").Get(ctx, "kubernetes", metav1.GetOptions{})
+	if err != nil || kube.Spec.ClusterIP != "172.20.0.1" {
+		t.Fatalf("default/kubernetes: clusterIP %q, %v; want 172.20.0.1", kube.Spec.ClusterIP, err)
+	}
+	cidr, err := c.NetworkingV1().ServiceCIDRs().Get(ctx, "kubernetes", metav1.GetOptions{})
+	if err != nil || len(cidr.Spec.CIDRs) != 1 || cidr.Spec.CIDRs[0] != "172.20.0.0/28" {
+		t.Fatalf("ServiceCIDR kubernetes: %v, %v", cidr.Spec.CIDRs, err)
+	}
+	services := c.CoreV1().Services("default")
+	nodePort := func(name string, port int32) (*corev1.Service, error) {
+		return services.Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.ServiceSpec{
+			Type: corev1.ServiceTypeNodePort, Ports: []corev1.ServicePort{{Port: 80, NodePort: port}},
+		}}, metav1.CreateOptions{})
+	}
+	np, err := nodePort("np", 0)
+	if err != nil || np.Spec.ClusterIP != "172.20.0.2" || np.Spec.Ports[0].NodePort != 31000 {
+		t.Fatalf("np: clusterIP %q nodePort %d, %v; want 172.20.0.2 and 31000", np.Spec.ClusterIP, np.Spec.Ports[0].NodePort, err)
+	}
+	_, err = nodePort("outside", 30000)
+	if want := `Service "outside" is invalid: spec.ports[0].nodePort: Invalid value: 30000: provided port is not in the valid range. The range of valid ports is 31000-31001`; !apierrors.IsInvalid(err) || err.Error() != want {
+		t.Errorf("node port outside the range: %v\nwant %s", err, want)
+	}
+	_, err = services.Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "far"}, Spec: corev1.ServiceSpec{ClusterIP: "10.0.0.5", Ports: []corev1.ServicePort{{Port: 80}}}}, metav1.CreateOptions{})
+	if want := `Service "far" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.5"]: failed to allocate IP 10.0.0.5: the provided IP (10.0.0.5) is not in the valid range. The range of valid IPs is 172.20.0.0/28`; !apierrors.IsInvalid(err) || err.Error() != want {
+		t.Errorf("cluster IP outside the range: %v\nwant %s", err, want)
+	}
+	for _, bad := range []harness.ServiceOptions{{ClusterIPRange: "fd00::/108"}, {ClusterIPRange: "10.0.0.0/31"}, {ClusterIPRange: "nope"}, {NodePortRange: "3-"}} {
+		if _, err := harness.Start(ctx, harness.Options{Services: bad}); err == nil {
+			t.Errorf("Start with %+v: got no error", bad)
+		}
+	}
+}

@@ -145,6 +145,9 @@ type Options struct {
 	Audit AuditOptions
 	// Admission chooses the admission plugins (admission_options.go).
 	Admission AdmissionOptions
+	// Services are the ranges Services are allocated from
+	// (services_options.go).
+	Services ServiceOptions
 	// ServerLogs keeps k8s.io/apiserver's and the controllers' klog lines
 	// on stderr. By default the process's first Start quiets klog below
 	// ERROR (klog is process-global); so does setting MEMKUBE_LOG.
@@ -196,6 +199,8 @@ type Server struct {
 	objectCounts flowcontrolrequest.StorageObjectCountTracker
 	// services resolves webhooks' service references (webhook_services.go).
 	services *serviceResolver
+	// serviceRanges are what Services are allocated from (Options.Services).
+	serviceRanges builtin.ServiceRanges
 }
 
 // shutdownTimeout bounds how long Stop waits for in-flight requests.
@@ -208,6 +213,10 @@ const adminUser = "memkube-admin"
 // returns once it is ready. Stop stops it.
 func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	configureLogs(opts.ServerLogs)
+	serviceRanges, err := opts.Services.ranges()
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
@@ -242,13 +251,14 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, err
 	}
 	s := &Server{
-		storage: storage,
-		url:     "https://" + ln.Addr().String(),
-		port:    strconv.Itoa(ln.Addr().(*net.TCPAddr).Port),
-		caPEM:   ca.CertPEM,
-		ca:      ca,
-		admin:   admin,
-		clock:   serverClock,
+		storage:       storage,
+		url:           "https://" + ln.Addr().String(),
+		port:          strconv.Itoa(ln.Addr().(*net.TCPAddr).Port),
+		caPEM:         ca.CertPEM,
+		ca:            ca,
+		admin:         admin,
+		clock:         serverClock,
+		serviceRanges: serviceRanges,
 		// the server's own clients may call it before it serves.
 		transport: newInProcessTransport(),
 		webhooks:  &webhookTransports{},
@@ -640,7 +650,7 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 		getter.counts = config.StorageObjectCountTracker
 		s.objectCounts = getter.counts
 	}
-	storage, err := builtin.Storage(scheme, getter)
+	storage, err := builtin.Storage(scheme, getter, s.serviceRanges)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ import (
 	"github.com/memkube/memkube/harness/recording"
 )
 
-const usage = "usage: memkube serve --kubeconfig PATH [--storage memory|etcd-embedded|etcd=URL,...] [--crds DIR]... [--load FILE] [--save FILE] [--audit-log FILE [--audit-log-bodies]] [--audit-policy-file FILE --audit-log-path FILE] [--enable-priority-and-fairness] [--controllers LIST]"
+const usage = "usage: memkube serve --kubeconfig PATH [--storage memory|etcd-embedded|etcd=URL,...] [--crds DIR]... [--load FILE] [--save FILE] [--audit-log FILE [--audit-log-bodies]] [--audit-policy-file FILE --audit-log-path FILE] [--enable-priority-and-fairness] [--controllers LIST] [--service-cluster-ip-range CIDR] [--service-node-port-range RANGE]"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -73,6 +73,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	fs.StringVar(&opts.Audit.PolicyFile, "audit-policy-file", "", "kube-apiserver's: the audit policy of --audit-log-path")
 	fs.StringVar(&opts.Audit.LogPath, "audit-log-path", "", "kube-apiserver's: append the events --audit-policy-file selects to this file as JSON lines (\"-\": standard output)")
 	fs.BoolVar(&opts.FlowControl.PriorityAndFairness, "enable-priority-and-fairness", false, "kube-apiserver's (default true there): API Priority and Fairness instead of the max-in-flight filter")
+	fs.StringVar(&opts.Services.ClusterIPRange, "service-cluster-ip-range", "", "kube-apiserver's: the IPv4 CIDR Services' cluster IPs come from (default 10.0.0.0/24, envtest's)")
+	fs.StringVar(&opts.Services.NodePortRange, "service-node-port-range", "", "kube-apiserver's: the range node ports come from (default 30000-32767)")
 	controllers := fs.String("controllers", "*", "the in-process controllers to run, as kube-controller-manager's flag: * (all), name, -name; empty runs none, as envtest (namespace, serviceaccount, garbagecollector, clusterrole-aggregation, resourcequota, storage-protection, disruption)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err

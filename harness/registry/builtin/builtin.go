@@ -24,11 +24,15 @@ import (
 )
 
 // Kinds returns the built-in kinds, a fresh copy per call (servers must not
-// share mutable registry state).
-func Kinds() []*registry.Kind {
+// share mutable registry state), allocating Services from
+// DefaultServiceRanges.
+func Kinds() []*registry.Kind { return kinds(DefaultServiceRanges) }
+
+// kinds returns the built-in kinds with Services allocated from ranges.
+func kinds(ranges ServiceRanges) []*registry.Kind {
 	var out []*registry.Kind
 	for _, group := range [][]*registry.Kind{
-		coreKinds(), appsKinds(), batchKinds(), autoscalingKinds(), networkingKinds(), policyKinds(),
+		coreKinds(ranges), appsKinds(), batchKinds(), autoscalingKinds(), networkingKinds(), policyKinds(),
 		rbacKinds(), storageKinds(), admissionKinds(), otherKinds(), resourceKinds(),
 	} {
 		out = append(out, group...)
@@ -45,11 +49,12 @@ func Kinds() []*registry.Kind {
 	return out
 }
 
-// Storage builds the registries of every built-in kind and returns them by
-// group version, each keyed by resource (and "resource/subresource").
-func Storage(typer runtime.ObjectTyper, optsGetter generic.RESTOptionsGetter) (map[schema.GroupVersion]map[string]rest.Storage, error) {
+// Storage builds the registries of every built-in kind, Services allocated
+// from ranges, and returns them by group version, each keyed by resource
+// (and "resource/subresource").
+func Storage(typer runtime.ObjectTyper, optsGetter generic.RESTOptionsGetter, ranges ServiceRanges) (map[schema.GroupVersion]map[string]rest.Storage, error) {
 	out := map[schema.GroupVersion]map[string]rest.Storage{}
-	kinds := Kinds()
+	kinds := kinds(ranges)
 	for _, kind := range kinds {
 		storage, err := registry.New(typer, optsGetter, kind)
 		if err != nil {

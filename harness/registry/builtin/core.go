@@ -14,7 +14,7 @@ import (
 // eventTTL is kube-apiserver's default --event-ttl, in seconds.
 const eventTTL = 60 * 60
 
-func coreKinds() []*registry.Kind {
+func coreKinds(ranges ServiceRanges) []*registry.Kind {
 	return []*registry.Kind{
 		with(kind[corev1.ConfigMap, corev1.ConfigMapList]("", "configmaps", "ConfigMap", true), short("cm")),
 		with(kind[corev1.Endpoints, corev1.EndpointsList]("", "endpoints", "Endpoints", true), short("ep"), createOnUpdate),
@@ -33,7 +33,7 @@ func coreKinds() []*registry.Kind {
 		with(kind[corev1.ServiceAccount, corev1.ServiceAccountList]("", "serviceaccounts", "ServiceAccount", true), short("sa"),
 			names(apimachineryvalidation.ValidateServiceAccountName)),
 		with(kind[corev1.Service, corev1.ServiceList]("", "services", "Service", true), short("svc"), all, status, createOnUpdate, selectable(serviceFields),
-			names(apimachineryvalidation.NameIsDNS1035Label), serviceAllocation, serviceProxy),
+			names(apimachineryvalidation.NameIsDNS1035Label), serviceAllocation(ranges), serviceProxy),
 	}
 }
 

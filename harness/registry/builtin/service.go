@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
@@ -25,14 +26,24 @@ import (
 	"github.com/memkube/memkube/harness/registry"
 )
 
-// The ranges of envtest's kube-apiserver flags: --service-cluster-ip-range
-// 10.0.0.0/24 and the default --service-node-port-range.
-var (
-	ServiceCIDR      = netip.MustParsePrefix("10.0.0.0/24")
-	nodePortFirst    = 30000
-	nodePortLast     = 32767
-	nodePortRangeStr = "30000-32767"
-)
+// ServiceRanges are what Services are allocated from: kube-apiserver's
+// --service-cluster-ip-range (IPv4: memkube is a single-stack IPv4
+// cluster) and --service-node-port-range.
+type ServiceRanges struct {
+	ClusterIPs netip.Prefix
+	NodePorts  utilnet.PortRange
+}
+
+// DefaultServiceRanges are envtest's kube-apiserver flags: 10.0.0.0/24 and
+// the default node port range, 30000-32767.
+var DefaultServiceRanges = ServiceRanges{
+	ClusterIPs: netip.MustParsePrefix("10.0.0.0/24"),
+	NodePorts:  utilnet.PortRange{Base: 30000, Size: 2768},
+}
+
+// first and last are the range's first and last node ports.
+func (r ServiceRanges) first() int32 { return int32(r.NodePorts.Base) }
+func (r ServiceRanges) last() int32  { return int32(r.NodePorts.Base + r.NodePorts.Size - 1) }
 
 // ipAllocatorName is the manager of the IPAddress objects a Service's
 // cluster IP is allocated with, as kube-apiserver labels them.
@@ -41,7 +52,7 @@ const ipAllocatorName = "ipallocator.k8s.io"
 // serviceAllocation allocates cluster IPs and node ports as kube-apiserver
 // v1.37 does: a cluster IP is an IPAddress object (networking.k8s.io/v1)
 // whose parent is the Service, created before the Service is stored and
-// deleted with it; node ports come from 30000-32767, unique among stored
+// deleted with it; node ports come from the node port range, unique among stored
 // Services, including health check node ports. Free addresses and ports
 // are taken lowest first (upstream picks at random), so tests see the same
 // values every run. As upstream's allocator, it runs before the strategy's
@@ -49,8 +60,12 @@ const ipAllocatorName = "ipallocator.k8s.io"
 // families first (initIPFamilyFields), so that what it allocates is what
 // validation then accepts; an update that changes the type drops the old
 // type's fields (dropTypeDependentFields).
-func serviceAllocation(k *registry.Kind) {
-	a := &serviceAllocator{reserved: map[int32]bool{}}
+func serviceAllocation(ranges ServiceRanges) opt {
+	return func(k *registry.Kind) { allocateServices(k, ranges) }
+}
+
+func allocateServices(k *registry.Kind, ranges ServiceRanges) {
+	a := &serviceAllocator{ranges: ranges, reserved: map[int32]bool{}}
 	k.PrepareForUpdate = func(_ context.Context, obj, old runtime.Object) {
 		dropTypeDependentFields(obj.(*corev1.Service), old.(*corev1.Service))
 	}
@@ -77,6 +92,7 @@ type ipAddressStorage interface {
 }
 
 type serviceAllocator struct {
+	ranges      ServiceRanges
 	services    *genericregistry.Store
 	ipAddresses ipAddressStorage
 
@@ -223,8 +239,8 @@ func (a *serviceAllocator) allocateIP(ctx context.Context, svc *corev1.Service, 
 		if err != nil {
 			return "", apierrors.NewInternalError(fmt.Errorf("failed to parse service IP %q", requested))
 		}
-		if !ServiceCIDR.Contains(ip) || ip == ServiceCIDR.Addr() || ip == lastAddr(ServiceCIDR) {
-			return "", invalid(fmt.Sprintf("failed to allocate IP %v: the provided IP (%v) is not in the valid range. The range of valid IPs is %s", ip, ip, ServiceCIDR))
+		if cidr := a.ranges.ClusterIPs; !cidr.Contains(ip) || ip == cidr.Addr() || ip == lastAddr(cidr) {
+			return "", invalid(fmt.Sprintf("failed to allocate IP %v: the provided IP (%v) is not in the valid range. The range of valid IPs is %s", ip, ip, cidr))
 		}
 		switch err := a.createIPAddress(ctx, svc, ip, dryRun); {
 		case apierrors.IsAlreadyExists(err):
@@ -235,7 +251,8 @@ func (a *serviceAllocator) allocateIP(ctx context.Context, svc *corev1.Service, 
 		svc.Spec.ClusterIP, svc.Spec.ClusterIPs = ip.String(), []string{ip.String()}
 		return ip.String(), nil
 	}
-	for ip := ServiceCIDR.Addr().Next(); ServiceCIDR.Contains(ip) && ip != lastAddr(ServiceCIDR); ip = ip.Next() {
+	cidr := a.ranges.ClusterIPs
+	for ip := cidr.Addr().Next(); cidr.Contains(ip) && ip != lastAddr(cidr); ip = ip.Next() {
 		err := a.createIPAddress(ctx, svc, ip, dryRun)
 		if apierrors.IsAlreadyExists(err) {
 			continue
@@ -354,7 +371,7 @@ func (a *serviceAllocator) allocateNodePorts(ctx context.Context, svc, old *core
 				continue
 			}
 			next := int32(0)
-			for candidate := int32(nodePortFirst); candidate <= int32(nodePortLast); candidate++ {
+			for candidate := a.ranges.first(); candidate <= a.ranges.last(); candidate++ {
 				if !used[candidate] && !a.reserved[candidate] {
 					next = candidate
 					break
@@ -367,8 +384,8 @@ func (a *serviceAllocator) allocateNodePorts(ctx context.Context, svc, old *core
 			p.NodePort = next
 		} else if byPort[p.Port] != p.NodePort {
 			switch {
-			case p.NodePort < int32(nodePortFirst) || p.NodePort > int32(nodePortLast):
-				return nil, invalid(i, p.NodePort, "provided port is not in the valid range. The range of valid ports is "+nodePortRangeStr)
+			case p.NodePort < a.ranges.first() || p.NodePort > a.ranges.last():
+				return nil, invalid(i, p.NodePort, "provided port is not in the valid range. The range of valid ports is "+a.ranges.NodePorts.String())
 			case used[p.NodePort] || a.reserved[p.NodePort]:
 				return nil, invalid(i, p.NodePort, "provided port is already allocated")
 			}
@@ -389,7 +406,7 @@ func (a *serviceAllocator) allocateNodePorts(ctx context.Context, svc, old *core
 		hc := svc.Spec.HealthCheckNodePort
 		switch {
 		case hc == 0:
-			for candidate := int32(nodePortFirst); candidate <= int32(nodePortLast); candidate++ {
+			for candidate := a.ranges.first(); candidate <= a.ranges.last(); candidate++ {
 				if !taken(candidate) {
 					hc = candidate
 					break
@@ -399,9 +416,9 @@ func (a *serviceAllocator) allocateNodePorts(ctx context.Context, svc, old *core
 				a.unreserveLocked(reserved)
 				return nil, apierrors.NewInternalError(errors.New("failed to allocate a HealthCheck NodePort 0: range is full"))
 			}
-		case hc < int32(nodePortFirst) || hc > int32(nodePortLast):
+		case hc < a.ranges.first() || hc > a.ranges.last():
 			a.unreserveLocked(reserved)
-			return nil, apierrors.NewInternalError(fmt.Errorf("failed to allocate requested HealthCheck NodePort %v: provided port is not in the valid range. The range of valid ports is %s", hc, nodePortRangeStr))
+			return nil, apierrors.NewInternalError(fmt.Errorf("failed to allocate requested HealthCheck NodePort %v: provided port is not in the valid range. The range of valid ports is %s", hc, a.ranges.NodePorts.String()))
 		case taken(hc):
 			a.unreserveLocked(reserved)
 			return nil, apierrors.NewInternalError(fmt.Errorf("failed to allocate requested HealthCheck NodePort %v: provided port is already allocated", hc))
