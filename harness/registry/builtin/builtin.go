@@ -33,10 +33,13 @@ func Kinds() []*registry.Kind {
 	} {
 		out = append(out, group...)
 	}
-	validate := validations()
+	validate, warn := validations(), warnings()
 	for _, k := range out {
 		if v, ok := validate[k.Resource]; ok {
 			v(k)
+		}
+		if w, ok := warn[k.Resource]; ok {
+			w(k)
 		}
 		if k.Table == nil {
 			k.Table = printers.For(k.Resource)
