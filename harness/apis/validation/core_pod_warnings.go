@@ -535,3 +535,14 @@ func overlaps(haystack []pathSource, needle pathSource) []pathSource {
 	}
 	return out
 }
+
+// PVCWarnings are the warnings of upstream's persistentVolumeClaim strategy
+// on create and update (GetWarningsForPersistentVolumeClaim): the beta
+// storage class annotation, then fractional storage in the spec.
+func PVCWarnings(pvc *corev1.PersistentVolumeClaim) []string {
+	var warnings []string
+	if _, ok := pvc.Annotations[corev1.BetaStorageClassAnnotation]; ok {
+		warnings = append(warnings, fmt.Sprintf("%s: %s", field.NewPath("metadata", "annotations").Key(corev1.BetaStorageClassAnnotation), `deprecated since v1.8; use "storageClassName" attribute instead`))
+	}
+	return append(warnings, PVCSpecWarnings(field.NewPath("spec"), pvc.Spec)...)
+}

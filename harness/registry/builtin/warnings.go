@@ -20,7 +20,7 @@ import (
 // warnings are the kinds' warnings (HTTP Warning headers, kubectl's
 // "Warning: ..."), keyed by resource: those of upstream's pod, pod template
 // and workload strategies, which warn about the pod (template) as
-// upstream's pkg/api/pod/warnings.go. A template's warnings on update are
+// upstream's pkg/api/pod/warnings.go, and of its PVC strategy. A template's warnings on update are
 // only returned when generation changed (the template or spec did), as
 // upstream's; pods warn on create only, to spare their frequent updates.
 func warnings() map[schema.GroupResource]opt {
@@ -40,6 +40,7 @@ func warnings() map[schema.GroupResource]opt {
 				}
 				return validation.PodTemplateWarnings(field.NewPath("template"), &t.Template, &old.Template)
 			}, nil),
+		{Resource: "persistentvolumeclaims"}: warned(validation.PVCWarnings, nil, nil),
 		{Resource: "replicationcontrollers"}: warned(
 			func(rc *corev1.ReplicationController) []string {
 				return append(validation.WorkloadNameWarnings(rc.Name), validation.PodTemplateWarnings(template, rc.Spec.Template, nil)...)

@@ -122,6 +122,18 @@ func TestWarningsOfStrategies(t *testing.T) {
 			want: []string{`cannot use TZ or CRON_TZ in spec.spec.schedule, use timeZone instead, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details`},
 		},
 		{
+			name: "pvc update", resource: corev1.Resource("persistentvolumeclaims"),
+			obj: &corev1.PersistentVolumeClaim{
+				ObjectMeta: metav1.ObjectMeta{Name: "c", Namespace: "default", Annotations: map[string]string{corev1.BetaStorageClassAnnotation: "fast"}},
+				Spec:       storage.Spec,
+			},
+			old: &corev1.PersistentVolumeClaim{ObjectMeta: meta("c", 0)},
+			want: []string{
+				`metadata.annotations[volume.beta.kubernetes.io/storage-class]: deprecated since v1.8; use "storageClassName" attribute instead`,
+				`spec.resources.requests[storage]: fractional byte value "1500m" is invalid, must be an integer`,
+			},
+		},
+		{
 			name: "configmaps do not warn", resource: corev1.Resource("configmaps"),
 			obj: &corev1.ConfigMap{ObjectMeta: meta("a.b", 0)},
 		},
