@@ -12,8 +12,9 @@
 // kind adds its own metadata rules.
 //
 // The *Warnings funcs are the warnings (HTTP Warning headers) upstream's
-// strategies return for pods, pod templates, Jobs and PVCs
-// (core_pod_warnings.go, batch_job_warnings.go), with upstream's texts.
+// strategies return for pods, pod templates, Jobs, PVCs and deprecated node
+// labels (core_pod_warnings.go, batch_job_warnings.go,
+// nodelabel_warnings.go), with upstream's texts.
 //
 // Each group is a file (core_pod.go, apps.go, ...); harness/registry/builtin
 // wires the funcs into the kinds' strategies. Feature gates are fixed at

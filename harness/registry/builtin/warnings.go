@@ -8,6 +8,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	nodev1 "k8s.io/api/node/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -20,7 +22,8 @@ import (
 // warnings are the kinds' warnings (HTTP Warning headers, kubectl's
 // "Warning: ..."), keyed by resource: those of upstream's pod, pod template
 // and workload strategies, which warn about the pod (template) as
-// upstream's pkg/api/pod/warnings.go, and of its PVC strategy. A template's warnings on update are
+// upstream's pkg/api/pod/warnings.go, and of its PVC, RuntimeClass,
+// StorageClass and CSIStorageCapacity strategies (on create and update). A template's warnings on update are
 // only returned when generation changed (the template or spec did), as
 // upstream's; pods warn on create only, to spare their frequent updates.
 func warnings() map[schema.GroupResource]opt {
@@ -40,7 +43,10 @@ func warnings() map[schema.GroupResource]opt {
 				}
 				return validation.PodTemplateWarnings(field.NewPath("template"), &t.Template, &old.Template)
 			}, nil),
-		{Resource: "persistentvolumeclaims"}: warned(validation.PVCWarnings, nil, nil),
+		{Resource: "persistentvolumeclaims"}:                           warned(validation.PVCWarnings, nil, nil),
+		{Group: nodev1.GroupName, Resource: "runtimeclasses"}:          warned(validation.RuntimeClassWarnings, nil, nil),
+		{Group: storagev1.GroupName, Resource: "storageclasses"}:       warned(validation.StorageClassWarnings, nil, nil),
+		{Group: storagev1.GroupName, Resource: "csistoragecapacities"}: warned(validation.CSIStorageCapacityWarnings, nil, nil),
 		{Resource: "replicationcontrollers"}: warned(
 			func(rc *corev1.ReplicationController) []string {
 				return append(validation.WorkloadNameWarnings(rc.Name), validation.PodTemplateWarnings(template, rc.Spec.Template, nil)...)

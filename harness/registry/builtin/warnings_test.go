@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	nodev1 "k8s.io/api/node/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -132,6 +133,12 @@ func TestWarningsOfStrategies(t *testing.T) {
 				`metadata.annotations[volume.beta.kubernetes.io/storage-class]: deprecated since v1.8; use "storageClassName" attribute instead`,
 				`spec.resources.requests[storage]: fractional byte value "1500m" is invalid, must be an integer`,
 			},
+		},
+		{
+			name: "runtimeclass update", resource: nodev1.Resource("runtimeclasses"),
+			obj:  &nodev1.RuntimeClass{ObjectMeta: meta("rc", 0), Handler: "h", Scheduling: &nodev1.Scheduling{NodeSelector: map[string]string{"beta.kubernetes.io/arch": "amd64"}}},
+			old:  &nodev1.RuntimeClass{ObjectMeta: meta("rc", 0), Handler: "h"},
+			want: []string{`scheduling.nodeSelector: ` + arch},
 		},
 		{
 			name: "configmaps do not warn", resource: corev1.Resource("configmaps"),
