@@ -67,6 +67,15 @@ type Kind struct {
 	Validate             func(ctx context.Context, obj runtime.Object) field.ErrorList
 	ValidateUpdate       func(ctx context.Context, obj, old runtime.Object) field.ErrorList
 	ValidateStatusUpdate func(ctx context.Context, obj, old runtime.Object) field.ErrorList
+	// Warnings are the warnings (HTTP Warning headers) of a create; of an
+	// update of the main resource if WarningsUpdate is nil, else
+	// WarningsUpdate's. They run after validation passed and, on update,
+	// after PrepareForUpdate (generation is bumped already), as upstream's
+	// WarningsOnCreate and WarningsOnUpdate.
+	Warnings       func(ctx context.Context, obj runtime.Object) []string
+	WarningsUpdate func(ctx context.Context, obj, old runtime.Object) []string
+	// StatusWarnings are the warnings of an update through status.
+	StatusWarnings func(ctx context.Context, obj, old runtime.Object) []string
 	// Table is kubectl get's view; the default shows NAME and CREATED AT.
 	Table rest.TableConvertor
 	// GCPolicy is what a delete without propagation policy does to the

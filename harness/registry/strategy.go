@@ -111,10 +111,26 @@ func (s *Strategy) ValidateUpdate(ctx context.Context, obj, old runtime.Object) 
 	return errs
 }
 
-func (s *Strategy) WarningsOnCreate(context.Context, runtime.Object) []string { return nil }
-func (s *Strategy) WarningsOnUpdate(context.Context, runtime.Object, runtime.Object) []string {
+// WarningsOnCreate are the kind's Warnings.
+func (s *Strategy) WarningsOnCreate(ctx context.Context, obj runtime.Object) []string {
+	if s.kind.Warnings != nil {
+		return s.kind.Warnings(ctx, obj)
+	}
 	return nil
 }
+
+// WarningsOnUpdate are the kind's WarningsUpdate, or its Warnings where it
+// has no WarningsUpdate.
+func (s *Strategy) WarningsOnUpdate(ctx context.Context, obj, old runtime.Object) []string {
+	if s.kind.WarningsUpdate != nil {
+		return s.kind.WarningsUpdate(ctx, obj, old)
+	}
+	if s.kind.Warnings != nil {
+		return s.kind.Warnings(ctx, obj)
+	}
+	return nil
+}
+
 func (s *Strategy) Canonicalize(runtime.Object)                   {}
 func (s *Strategy) AllowCreateOnUpdate(context.Context) bool      { return s.kind.AllowCreateOnUpdate }
 func (s *Strategy) AllowUnconditionalUpdate(context.Context) bool { return true }
@@ -150,7 +166,12 @@ func (s StatusStrategy) ValidateUpdate(ctx context.Context, obj, old runtime.Obj
 	return errs
 }
 
-func (s StatusStrategy) WarningsOnUpdate(context.Context, runtime.Object, runtime.Object) []string {
+// WarningsOnUpdate are the kind's StatusWarnings: the main resource's
+// warnings are not the status endpoint's, as upstream's status strategies.
+func (s StatusStrategy) WarningsOnUpdate(ctx context.Context, obj, old runtime.Object) []string {
+	if s.kind.StatusWarnings != nil {
+		return s.kind.StatusWarnings(ctx, obj, old)
+	}
 	return nil
 }
 
@@ -273,6 +294,8 @@ func (s updateStrategy) ValidateUpdate(ctx context.Context, obj, old runtime.Obj
 	return errs
 }
 
+// WarningsOnUpdate is none, as upstream's ephemeralcontainers, resize and
+// approval strategies.
 func (s updateStrategy) WarningsOnUpdate(context.Context, runtime.Object, runtime.Object) []string {
 	return nil
 }

@@ -11,6 +11,11 @@
 // (harness/registry), so funcs here start below metadata, except where a
 // kind adds its own metadata rules.
 //
+// The *Warnings funcs are the warnings (HTTP Warning headers) upstream's
+// strategies return for pods, pod templates, Jobs, PVCs and deprecated node
+// labels (core_pod_warnings.go, batch_job_warnings.go,
+// nodelabel_warnings.go), with upstream's texts.
+//
 // Each group is a file (core_pod.go, apps.go, ...); harness/registry/builtin
 // wires the funcs into the kinds' strategies. Feature gates are fixed at
 // their v1.37 defaults, as in harness/apis/defaults.

@@ -37,10 +37,13 @@ func kinds(ranges ServiceRanges) []*registry.Kind {
 	} {
 		out = append(out, group...)
 	}
-	validate := validations()
+	validate, warn := validations(), warnings()
 	for _, k := range out {
 		if v, ok := validate[k.Resource]; ok {
 			v(k)
+		}
+		if w, ok := warn[k.Resource]; ok {
+			w(k)
 		}
 		if k.Table == nil {
 			k.Table = printers.For(k.Resource)
