@@ -39,7 +39,9 @@
 //   - Built-in kinds are defaulted, validated and printed as upstream
 //     (harness/apis/defaults, harness/apis/validation,
 //     harness/registry/printers); docs/fidelity.md lists per kind what is
-//     deliberately not matched. Warnings are not produced.
+//     deliberately not matched. Warnings are upstream's for pods, pod
+//     templates, workloads, claims and the deprecated node labels; other
+//     kinds' warnings are not produced.
 //   - Flow control is the max-in-flight filter unless Options.FlowControl
 //     turns API Priority and Fairness on (kube-apiserver's default). The
 //     bootstrap APF and RBAC objects are written straight into the
