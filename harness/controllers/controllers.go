@@ -5,9 +5,12 @@
 package controllers
 
 import (
+	"context"
 	"strings"
 
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/workqueue"
 )
 
 // UserAgent is the User-Agent of kube-controller-manager's client for the
@@ -20,4 +23,24 @@ func UserAgent(name string) string {
 		ua = ua[i:]
 	}
 	return "kube-controller-manager" + ua + "/" + name
+}
+
+// ProcessNext syncs one key off q, as kube-controller-manager's controllers
+// do: forgotten on success; on failure logged with msg and requeued with
+// backoff, unless ctx ended (the controller is stopping). It returns false
+// once q is shut down.
+func ProcessNext(ctx context.Context, q workqueue.TypedRateLimitingInterface[string], sync func(context.Context, string) error, msg string) bool {
+	key, quit := q.Get()
+	if quit {
+		return false
+	}
+	defer q.Done(key)
+	switch err := sync(ctx, key); {
+	case err == nil:
+		q.Forget(key)
+	case ctx.Err() == nil:
+		utilruntime.HandleErrorWithContext(ctx, err, msg, "key", key)
+		q.AddRateLimited(key)
+	}
+	return true
 }

@@ -186,14 +186,14 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	for range workers {
 		wg.Go(func() {
 			wait.UntilWithContext(ctx, func(ctx context.Context) {
-				for processNext(ctx, r.queue, r.sync) {
+				for controllers.ProcessNext(ctx, r.queue, r.sync, "Disruption controller work item failed, requeuing") {
 				}
 			}, time.Second)
 		})
 	}
 	wg.Go(func() {
 		wait.UntilWithContext(ctx, func(ctx context.Context) {
-			for processNext(ctx, r.stale, r.syncStale) {
+			for controllers.ProcessNext(ctx, r.stale, r.syncStale, "Disruption controller work item failed, requeuing") {
 			}
 		}, time.Second)
 	})
@@ -208,22 +208,6 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 		}
 	})
 	<-ctx.Done()
-}
-
-func processNext(ctx context.Context, q workqueue.TypedRateLimitingInterface[string], sync func(context.Context, string) error) bool {
-	key, quit := q.Get()
-	if quit {
-		return false
-	}
-	defer q.Done(key)
-	switch err := sync(ctx, key); {
-	case err == nil:
-		q.Forget(key)
-	case ctx.Err() == nil:
-		utilruntime.HandleErrorWithContext(ctx, err, "Disruption controller work item failed, requeuing", "key", key)
-		q.AddRateLimited(key)
-	}
-	return true
 }
 
 func (r *run) addHandlers(budgets, pods cache.SharedIndexInformer) error {

@@ -156,29 +156,13 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 		}{{r.pvcQueue, r.syncPVC}, {r.pvQueue, r.syncPV}, {r.vacQueue, r.syncVAC}} {
 			wg.Go(func() {
 				wait.UntilWithContext(ctx, func(ctx context.Context) {
-					for processNext(ctx, w.queue, w.sync) {
+					for controllers.ProcessNext(ctx, w.queue, w.sync, "Storage protection work item failed") {
 					}
 				}, time.Second)
 			})
 		}
 	}
 	<-ctx.Done()
-}
-
-func processNext(ctx context.Context, q workqueue.TypedRateLimitingInterface[string], sync func(context.Context, string) error) bool {
-	key, quit := q.Get()
-	if quit {
-		return false
-	}
-	defer q.Done(key)
-	switch err := sync(ctx, key); {
-	case err == nil:
-		q.Forget(key)
-	case ctx.Err() == nil:
-		utilruntime.HandleErrorWithContext(ctx, err, "Storage protection work item failed", "item", key)
-		q.AddRateLimited(key)
-	}
-	return true
 }
 
 func (r *run) addHandlers(pods, pvcs, pvs, vacs cache.SharedIndexInformer) error {
