@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,9 +193,10 @@ func hasGroup(groups *metav1.APIGroupList, name, version string) bool {
 // server calls it for reads in the other version.
 func TestCRDConversionWebhook(t *testing.T) {
 	ctx := t.Context()
-	calls := 0
+	// the server may call the webhook from several goroutines at once.
+	var calls atomic.Int64
 	webhook := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls++
+		calls.Add(1)
 		var review apiextensionsv1.ConversionReview
 		if err := json.NewDecoder(r.Body).Decode(&review); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -248,7 +250,7 @@ func TestCRDConversionWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if count, _, _ := unstructured.NestedInt64(beta.Object, "spec", "count"); count != 5 || calls == 0 {
-		t.Fatalf("v1beta1 read: spec %v after %d webhook calls, want count 5 from the webhook", beta.Object["spec"], calls)
+	if count, _, _ := unstructured.NestedInt64(beta.Object, "spec", "count"); count != 5 || calls.Load() == 0 {
+		t.Fatalf("v1beta1 read: spec %v after %d webhook calls, want count 5 from the webhook", beta.Object["spec"], calls.Load())
 	}
 }

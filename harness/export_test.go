@@ -3,6 +3,8 @@ package harness
 import (
 	"context"
 	"errors"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // EnsureFlowControlBootstrap runs the APF bootstrap ensurer once, as Start
@@ -20,4 +22,10 @@ func (s *Server) ObjectCount(resource string) (int64, error) {
 	}
 	stats, err := s.objectCounts.Get(resource)
 	return stats.ObjectCount, err
+}
+
+// EquivalentResources are the resources the server treats as resource,
+// in the order it registered them.
+func (s *Server) EquivalentResources(resource schema.GroupVersionResource) []schema.GroupVersionResource {
+	return s.generic.EquivalentResourceRegistry.EquivalentResourcesFor(resource, "")
 }

@@ -300,8 +300,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	namer := openapinamer.NewDefinitionNamer(scheme)
 	config.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(openapi.GetOpenAPIDefinitions, namer)
 	config.OpenAPIConfig.Info.Title, config.OpenAPIConfig.Info.Version = "Kubernetes", "v"+Version
-	config.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(openapi.GetOpenAPIDefinitions, namer)
-	config.OpenAPIV3Config.Info.Title, config.OpenAPIV3Config.Info.Version = "Kubernetes", "v"+Version
+	config.OpenAPIV3Config = openAPIV3Config(openapi.GetOpenAPIDefinitions, namer)
 	s.inFlight = config.NonLongRunningRequestWaitGroup
 
 	// OpenAPI documents are built once per process (openapi_cache.go).
@@ -363,6 +362,10 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// Resources stored under one prefix are equivalent (core and
+	// events.k8s.io events), as kube-apiserver keys them by storage prefix:
+	// webhooks with matchPolicy Equivalent see writes through either.
+	config.EquivalentResourceRegistry = runtime.NewEquivalentResourceRegistryWithIdentity(resourcePrefix)
 	gs, err := config.Complete(kubeInformers).New("memkube", crdServer.GenericAPIServer)
 	if err != nil {
 		crdServer.GenericAPIServer.Destroy()
@@ -703,15 +706,11 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 	}
 	var infos []*genericapiserver.APIGroupInfo
 	for _, group := range order {
-		if group == corev1.GroupName {
-			if err := s.generic.InstallLegacyAPIGroup("/api", groups[group]); err != nil {
-				return fmt.Errorf("install core/v1: %w", err)
-			}
-			continue
+		if group != corev1.GroupName {
+			infos = append(infos, groups[group])
 		}
-		infos = append(infos, groups[group])
 	}
-	if err := s.generic.InstallAPIGroups(infos...); err != nil {
+	if err := installGroups(s.generic, config, groups[corev1.GroupName], infos); err != nil {
 		return fmt.Errorf("install API groups: %w", err)
 	}
 	return s.bootstrap(storage)
