@@ -5,12 +5,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"k8s.io/klog/v2"
 )
@@ -79,13 +79,22 @@ func (t *inProcessTransport) set(h http.Handler) {
 	close(t.serving)
 }
 
+// errServerStopped is what a request to a stopped server gets: a refused
+// connection, as over a socket, which client-go's reflectors retry quietly
+// until they are stopped themselves (any other error they log).
+var errServerStopped = fmt.Errorf("memkube: the server has stopped: %w", syscall.ECONNREFUSED)
+
 func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	select {
 	case <-t.serving:
-	case <-t.stopped:
-		return nil, errors.New("memkube: the server has stopped")
-	case <-req.Context().Done():
-		return nil, fmt.Errorf("memkube: waiting for the server to serve: %w", req.Context().Err())
+	default:
+		select {
+		case <-t.serving:
+		case <-t.stopped:
+			return nil, errServerStopped
+		case <-req.Context().Done():
+			return nil, fmt.Errorf("memkube: waiting for the server to serve: %w", req.Context().Err())
+		}
 	}
 	h := t.handler.Load()
 	// The server's request context ends with the client's but carries none
@@ -99,7 +108,7 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 	if !ok {
 		stopCancel()
 		cancel()
-		return nil, errors.New("memkube: the server has stopped")
+		return nil, errServerStopped
 	}
 	in := req.Clone(ctx)
 	in.RequestURI = req.URL.RequestURI()
