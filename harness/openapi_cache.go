@@ -1,13 +1,26 @@
 package harness
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/openapi"
+	"k8s.io/klog/v2"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	restful "github.com/emicklei/go-restful/v3"
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
@@ -88,8 +101,9 @@ func routesKey(services []*restful.WebService) string {
 // installOpenAPI serves /openapi/v2 and /openapi/v3 on mux from the shared
 // documents of container's routes. It returns the v2 service and a function
 // that returns the static v2 spec (building it if needed), for the CRD
-// OpenAPI controllers to merge CRD schemas into.
-func installOpenAPI(container *restful.Container, m *mux.PathRecorderMux, v2 *common.Config, v3 *common.OpenAPIV3Config) (*handler.OpenAPIService, func() (*spec.Swagger, error), *handler3.OpenAPIService, error) {
+// OpenAPI controllers to merge CRD schemas into; v3's CRD documents go to
+// v3.crds.
+func installOpenAPI(container *restful.Container, m *mux.PathRecorderMux, v2 *common.Config, v3 *common.OpenAPIV3Config, served *openAPIV3) (*handler.OpenAPIService, func() (*spec.Swagger, error), error) {
 	services := container.RegisteredWebServices()
 	key := routesKey(services)
 	static := sharedSpec(&openAPISpecs.v2, key, func() (*spec.Swagger, error) {
@@ -106,16 +120,61 @@ func installOpenAPI(container *restful.Container, m *mux.PathRecorderMux, v2 *co
 	}))
 	v2Service.RegisterOpenAPIVersionedService("/openapi/v2", m)
 
-	v3Service := handler3.NewOpenAPIService()
-	if err := v3Service.RegisterOpenAPIV3VersionedService("/openapi/v3", m); err != nil {
-		return nil, nil, nil, err
+	served.builtin = sharedBuiltinV3(key, services, v3)
+	m.Handle("/openapi/v3", http.HandlerFunc(served.discovery))
+	m.HandlePrefix("/openapi/v3/", http.HandlerFunc(served.groupVersion))
+	close(served.installed)
+	return v2Service, static.get, nil
+}
+
+// openAPIV3 is a server's /openapi/v3: the built-in group versions from a
+// handler3 service every server of the process shares (each document built
+// and marshalled at most once per process: a server's own service would
+// marshal them all again to answer the discovery document, 250 ms of CPU),
+// the CRDs' from the server's own service.
+type openAPIV3 struct {
+	// crds holds the CRD group versions (crdopenapiv3's controller).
+	crds *handler3.OpenAPIService
+	// builtin is set, and installed closed, by installOpenAPI.
+	builtin   *builtinV3
+	installed chan struct{}
+	// stop ends waits for installed.
+	stop <-chan struct{}
+}
+
+func newOpenAPIV3(stop <-chan struct{}) *openAPIV3 {
+	return &openAPIV3{crds: handler3.NewOpenAPIService(), installed: make(chan struct{}), stop: stop}
+}
+
+// builtinV3 is the process's /openapi/v3 service for one set of routes.
+type builtinV3 struct {
+	key     string
+	service *handler3.OpenAPIService
+	// paths are the group versions it serves ("api/v1", "apis/apps/v1").
+	paths map[string]bool
+}
+
+var builtinV3s struct {
+	mu       sync.Mutex
+	services map[string]*builtinV3
+}
+
+// sharedBuiltinV3 returns the process's service for the web services whose
+// routes hash to key, registering their documents (built on first use) if
+// it is the first.
+func sharedBuiltinV3(key string, services []*restful.WebService, config *common.OpenAPIV3Config) *builtinV3 {
+	builtinV3s.mu.Lock()
+	defer builtinV3s.mu.Unlock()
+	if b, ok := builtinV3s.services[key]; ok {
+		return b
 	}
+	b := &builtinV3{key: key, service: handler3.NewOpenAPIService(), paths: map[string]bool{}}
 	for _, ws := range services {
 		gv := strings.TrimPrefix(ws.RootPath(), "/")
 		ws := ws
 		key := gv + "@" + routesKey([]*restful.WebService{ws})
 		doc := sharedSpec(&openAPISpecs.v3, key, func() (*spec3.OpenAPI, error) {
-			s, err := builder3.BuildOpenAPISpecFromRoutes(restfuladapter.AdaptWebServices([]*restful.WebService{ws}), v3)
+			s, err := builder3.BuildOpenAPISpecFromRoutes(restfuladapter.AdaptWebServices([]*restful.WebService{ws}), config)
 			if err != nil {
 				return nil, fmt.Errorf("build OpenAPI v3 for %s: %w", gv, err)
 			}
@@ -124,13 +183,119 @@ func installOpenAPI(container *restful.Container, m *mux.PathRecorderMux, v2 *co
 			}
 			return deepCopy(s, &spec3.OpenAPI{})
 		})
-		v3Service.UpdateGroupVersionLazy(gv, cached.Func(func() (*spec3.OpenAPI, string, error) {
+		b.service.UpdateGroupVersionLazy(gv, cached.Func(func() (*spec3.OpenAPI, string, error) {
 			s, err := doc.get()
 			return s, key, err
 		}))
+		b.paths[gv] = true
 	}
-	return v2Service, static.get, v3Service, nil
+	if builtinV3s.services == nil {
+		builtinV3s.services = map[string]*builtinV3{}
+	}
+	builtinV3s.services[key] = b
+	return b
 }
+
+// discovery answers /openapi/v3: both services' paths in one document.
+func (o *openAPIV3) discovery(w http.ResponseWriter, r *http.Request) {
+	merged := handler3.OpenAPIV3Discovery{Paths: map[string]handler3.OpenAPIV3DiscoveryGroupVersion{}}
+	for _, serve := range []http.HandlerFunc{o.builtin.service.HandleDiscovery, o.crds.HandleDiscovery} {
+		var doc handler3.OpenAPIV3Discovery
+		if err := json.Unmarshal(serveInProcess(serve, "/openapi/v3", "application/json"), &doc); err != nil {
+			klog.ErrorS(err, "OpenAPI v3 discovery")
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		maps.Copy(merged.Paths, doc.Paths)
+	}
+	data, err := json.Marshal(merged)
+	if err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	sum := sha512.Sum512(data)
+	w.Header().Set("Etag", strconv.Quote(fmt.Sprintf("%X", sum)))
+	w.Header().Set("Content-Type", "application/json")
+	http.ServeContent(w, r, "/openapi/v3", time.Time{}, bytes.NewReader(data))
+}
+
+// groupVersion answers /openapi/v3/<group version> from the service that
+// holds it.
+func (o *openAPIV3) groupVersion(w http.ResponseWriter, r *http.Request) {
+	if o.builtin.paths[strings.TrimPrefix(r.URL.Path, "/openapi/v3/")] {
+		o.builtin.service.HandleGroupVersion(w, r)
+		return
+	}
+	o.crds.HandleGroupVersion(w, r)
+}
+
+// serveInProcess is serve's response body to a GET of path.
+func serveInProcess(serve http.HandlerFunc, path, accept string) []byte {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Accept", accept)
+	rec := httptest.NewRecorder()
+	serve(rec, req)
+	if rec.Code != http.StatusOK {
+		return nil
+	}
+	return rec.Body.Bytes()
+}
+
+// client is the server's OpenAPI v3 as the MutatingAdmissionPolicy plugin
+// reads it (through its client's discovery), in-process: the plugin polls
+// the paths every 5 s from its start, which over HTTP would make every
+// process build every built-in document at its first server's start (about
+// 400 ms of CPU) only to hash them. Built-in group versions are listed
+// with a URL fixed for the process (their documents never change) and
+// built when the plugin first reads one; the CRDs' come from the server's
+// service. Paths waits for installOpenAPI, as the plugin's first poll
+// would find the paths at once in kube-apiserver.
+func (o *openAPIV3) client() openapi.Client { return v3Client{o} }
+
+type v3Client struct{ o *openAPIV3 }
+
+func (c v3Client) Paths() (map[string]openapi.GroupVersion, error) {
+	select {
+	case <-c.o.installed:
+	case <-c.o.stop:
+		return nil, errors.New("the server has stopped")
+	}
+	paths := map[string]openapi.GroupVersion{}
+	for path := range c.o.builtin.paths {
+		paths[path] = v3GroupVersion{
+			serve: c.o.builtin.service.HandleGroupVersion,
+			url:   "/openapi/v3/" + path + "?process=" + c.o.builtin.key,
+			path:  "/openapi/v3/" + path,
+		}
+	}
+	var crds handler3.OpenAPIV3Discovery
+	if err := json.Unmarshal(serveInProcess(c.o.crds.HandleDiscovery, "/openapi/v3", "application/json"), &crds); err != nil {
+		return nil, fmt.Errorf("OpenAPI v3 discovery: %w", err)
+	}
+	for path, entry := range crds.Paths {
+		if !c.o.builtin.paths[path] {
+			paths[path] = v3GroupVersion{serve: c.o.crds.HandleGroupVersion, url: entry.ServerRelativeURL, path: "/openapi/v3/" + path}
+		}
+	}
+	return paths, nil
+}
+
+// v3GroupVersion is one group version's document, read in-process.
+type v3GroupVersion struct {
+	serve http.HandlerFunc
+	url   string
+	path  string
+}
+
+func (g v3GroupVersion) Schema(contentType string) ([]byte, error) {
+	body := serveInProcess(g.serve, g.path, contentType)
+	if body == nil {
+		return nil, fmt.Errorf("no OpenAPI v3 document at %s", g.path)
+	}
+	return body, nil
+}
+
+func (g v3GroupVersion) ServerRelativeURL() string { return g.url }
 
 // deepCopy copies a built document through JSON: the builders share schema
 // objects with the OpenAPI config's definitions and later builds mutate
@@ -206,4 +371,27 @@ func openAPIV3Config(definitions common.GetOpenAPIDefinitions, namer *openapinam
 		GetDefinitionName:     namer.GetDefinitionName,
 		GetDefinitions:        definitions,
 	}
+}
+
+// withOpenAPIV3 is client with its discovery's OpenAPIV3 replaced by v3.
+func withOpenAPIV3(client kubernetes.Interface, v3 openapi.Client) kubernetes.Interface {
+	return openAPIV3Clientset{Interface: client, discovery: openAPIV3Discovery{DiscoveryInterfaces: client.Discovery(), v3: v3}}
+}
+
+type openAPIV3Clientset struct {
+	kubernetes.Interface
+	discovery discovery.DiscoveryInterfaces
+}
+
+func (c openAPIV3Clientset) Discovery() discovery.DiscoveryInterfaces { return c.discovery }
+
+type openAPIV3Discovery struct {
+	discovery.DiscoveryInterfaces
+	v3 openapi.Client
+}
+
+func (d openAPIV3Discovery) OpenAPIV3() openapi.Client { return d.v3 }
+
+func (d openAPIV3Discovery) OpenAPIV3WithContext(context.Context) openapi.ClientWithContext {
+	return openapi.ToClientWithContext(d.v3)
 }

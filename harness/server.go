@@ -440,7 +440,10 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		case <-time.After(time.Millisecond):
 		}
 	}
-	chain, resetMapper, err := newAdmissionChain(config, admissionPlugins, kubeInformers, client, dynamicClient, webhooks, kubeadmission.QuotaInitializer(s.clock))
+	// the MutatingAdmissionPolicy plugin reads /openapi/v3 through its
+	// client's discovery; it gets the server's in-process (openapi_cache.go).
+	openAPIV3 := newOpenAPIV3(runCtx.Done())
+	chain, resetMapper, err := newAdmissionChain(config, admissionPlugins, kubeInformers, withOpenAPIV3(client, openAPIV3.client()), dynamicClient, webhooks, kubeadmission.QuotaInitializer(s.clock))
 	if err != nil {
 		cancel()
 		gs.Destroy()
@@ -462,7 +465,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("storage health checks: %w", err)
 	}
 	prepared := gs.PrepareRun()
-	v2Service, v2Static, v3Service, err := installOpenAPI(gs.Handler.GoRestfulContainer, gs.Handler.NonGoRestfulMux, config.OpenAPIConfig, config.OpenAPIV3Config)
+	v2Service, v2Static, err := installOpenAPI(gs.Handler.GoRestfulContainer, gs.Handler.NonGoRestfulMux, config.OpenAPIConfig, config.OpenAPIV3Config, openAPIV3)
 	if err != nil {
 		cancel()
 		gs.Destroy()
@@ -496,7 +499,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		}
 		crdopenapi.NewController(crds).Run(static, v2Service, runCtx.Done())
 	})
-	s.controllers.Go(func() { v3.Run(v3Service, runCtx.Done()) })
+	s.controllers.Go(func() { v3.Run(openAPIV3.crds, runCtx.Done()) })
 	// RunWithContext runs kube-apiserver's shutdown sequence when runCtx
 	// ends (the admission plugins stop on its "drained" signal) and
 	// destroys the server's storage.
