@@ -99,11 +99,14 @@ func routesKey(services []*restful.WebService) string {
 }
 
 // installOpenAPI serves /openapi/v2 and /openapi/v3 on mux from the shared
-// documents of container's routes. It returns the v2 service and a function
-// that returns the static v2 spec (building it if needed), for the CRD
-// OpenAPI controllers to merge CRD schemas into; v3's CRD documents go to
-// v3.crds.
-func installOpenAPI(container *restful.Container, m *mux.PathRecorderMux, v2 *common.Config, v3 *common.OpenAPIV3Config, served *openAPIV3) (*handler.OpenAPIService, func() (*spec.Swagger, error), error) {
+// documents of container's routes. It returns the v2 service and the static
+// v2 spec for apiextensions' CRD OpenAPI controller to merge CRD schemas
+// into: the controller only reads the spec when it merges, which it does
+// when /openapi/v2 is first asked for, and only then is the spec filled in
+// (building the process's document if it is the first: 300-400 ms of CPU,
+// which a process whose servers have CRDs paid at its first CRD before).
+// v3's CRD documents go to v3.crds.
+func installOpenAPI(container *restful.Container, m *mux.PathRecorderMux, v2 *common.Config, v3 *common.OpenAPIV3Config, served *openAPIV3) (*handler.OpenAPIService, *spec.Swagger, error) {
 	services := container.RegisteredWebServices()
 	key := routesKey(services)
 	static := sharedSpec(&openAPISpecs.v2, key, func() (*spec.Swagger, error) {
@@ -118,13 +121,38 @@ func installOpenAPI(container *restful.Container, m *mux.PathRecorderMux, v2 *co
 		s, err := static.get()
 		return s, key, err
 	}))
-	v2Service.RegisterOpenAPIVersionedService("/openapi/v2", m)
+	staticV2 := &spec.Swagger{}
+	fill := sync.OnceValue(func() error {
+		s, err := static.get()
+		if err == nil {
+			*staticV2 = *s
+		}
+		return err
+	})
+	v2Service.RegisterOpenAPIVersionedService("/openapi/v2", filledFirst{m, fill})
 
 	served.builtin = sharedBuiltinV3(key, services, v3)
 	m.Handle("/openapi/v3", http.HandlerFunc(served.discovery))
 	m.HandlePrefix("/openapi/v3/", http.HandlerFunc(served.groupVersion))
 	close(served.installed)
-	return v2Service, static.get, nil
+	return v2Service, staticV2, nil
+}
+
+// filledFirst registers handlers on mux that call fill before they serve.
+type filledFirst struct {
+	mux  *mux.PathRecorderMux
+	fill func() error
+}
+
+func (f filledFirst) Handle(path string, h http.Handler) {
+	f.mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := f.fill(); err != nil {
+			klog.ErrorS(err, "OpenAPI v2")
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
 }
 
 // openAPIV3 is a server's /openapi/v3: the built-in group versions from a

@@ -26,6 +26,7 @@ import (
 // TestOpenAPIV3 reads /openapi/v3 as kubectl does: the discovery document
 // lists the built-in group versions (served from the process's shared
 // documents) and the CRDs' (the server's own), and each listed URL answers.
+// /openapi/v2 has both too.
 func TestOpenAPIV3(t *testing.T) {
 	ctx := t.Context()
 	s := harnesstest.Start(t, harness.Options{})
@@ -67,6 +68,23 @@ func TestOpenAPIV3(t *testing.T) {
 		if err != nil || !strings.Contains(string(doc), schema) {
 			t.Errorf("%s: %v, or no %s in the document", path, err, schema)
 		}
+	}
+
+	// /openapi/v2 merges the CRD's schema into the built-in document.
+	definitions := map[string]bool{}
+	err = wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		v2, err := client.Discovery().OpenAPISchema()
+		if err != nil {
+			return false, err
+		}
+		clear(definitions)
+		for _, d := range v2.GetDefinitions().GetAdditionalProperties() {
+			definitions[d.GetName()] = true
+		}
+		return definitions["io.memkube.example.v1.Widget"], nil
+	})
+	if err != nil || !definitions["io.k8s.api.core.v1.ConfigMap"] {
+		t.Errorf("/openapi/v2 lacks the Widget or ConfigMap (%d definitions): %v", len(definitions), err)
 	}
 
 	// the discovery document is cacheable, as kube-apiserver's.

@@ -475,30 +475,9 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// as kube-apiserver's aggregator does.
 	crds := crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions()
 	v3 := crdopenapiv3.NewController(crds)
-	// The v2 document is built on first use; merging CRDs into it waits
-	// for the first CRD, so servers without CRDs never build it.
-	firstCRD := make(chan struct{})
-	var seen sync.Once
-	if _, err := crdInformer.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc: func(any) { seen.Do(func() { close(firstCRD) }) },
-	}); err != nil {
-		cancel()
-		gs.Destroy()
-		return nil, err
-	}
-	s.controllers.Go(func() {
-		select {
-		case <-firstCRD:
-		case <-runCtx.Done():
-			return
-		}
-		static, err := v2Static()
-		if err != nil {
-			klog.ErrorS(err, "OpenAPI v2: CRD schemas are not published")
-			return
-		}
-		crdopenapi.NewController(crds).Run(static, v2Service, runCtx.Done())
-	})
+	// The v2 document, CRDs merged in, is built when first asked for
+	// (v2Static is filled in then), so servers never build it for nothing.
+	s.controllers.Go(func() { crdopenapi.NewController(crds).Run(v2Static, v2Service, runCtx.Done()) })
 	s.controllers.Go(func() { v3.Run(openAPIV3.crds, runCtx.Done()) })
 	// RunWithContext runs kube-apiserver's shutdown sequence when runCtx
 	// ends (the admission plugins stop on its "drained" signal) and
