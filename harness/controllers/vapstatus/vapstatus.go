@@ -42,6 +42,7 @@ import (
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	admissionregistrationv1client "k8s.io/client-go/kubernetes/typed/admissionregistration/v1"
 	admissionregistrationlisters "k8s.io/client-go/listers/admissionregistration/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
@@ -63,9 +64,10 @@ const name = "validatingadmissionpolicy-status-controller"
 // Controller is the ValidatingAdmissionPolicy status controller of one
 // server.
 type Controller struct {
-	// informers lists and watches; client applies policies' status, with
-	// kube-controller-manager's user agent for the controller.
-	informers, client kubernetes.Interface
+	// informers lists and watches; policies applies policies' status,
+	// with kube-controller-manager's user agent for the controller.
+	informers kubernetes.Interface
+	policies  admissionregistrationv1client.ValidatingAdmissionPolicyInterface
 	// checker is built on the first policy to check: the built-in schemas
 	// behind it are built once per process, and a server whose tests
 	// create no policy should not pay for them.
@@ -87,8 +89,18 @@ func New(config *rest.Config) (*Controller, error) {
 	if c.informers, err = kubernetes.NewForConfig(agent("shared-informers")); err != nil {
 		return nil, fmt.Errorf("vapstatus: shared-informers client: %w", err)
 	}
-	if c.client, err = kubernetes.NewForConfig(agent(name)); err != nil {
+	// The controller's client, and its discovery client that reads CRDs'
+	// schemas (upstream's ClientBuilder.DiscoveryClient), without the whole
+	// clientset: the controller needs one resource.
+	controllerCfg := agent(name)
+	policies, err := admissionregistrationv1client.NewForConfig(controllerCfg)
+	if err != nil {
 		return nil, fmt.Errorf("vapstatus: %s client: %w", name, err)
+	}
+	c.policies = policies.ValidatingAdmissionPolicies()
+	schemaDiscovery, err := discovery.NewDiscoveryClientForConfig(controllerCfg)
+	if err != nil {
+		return nil, fmt.Errorf("vapstatus: %s discovery client: %w", name, err)
 	}
 	// kube-controller-manager's RESTMapper reads discovery with a client of
 	// its own.
@@ -97,7 +109,7 @@ func New(config *rest.Config) (*Controller, error) {
 		return nil, fmt.Errorf("vapstatus: controller-discovery client: %w", err)
 	}
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(mapperDiscovery))
-	crdSchemas := &resolver.ClientDiscoveryResolver{Discovery: c.client.Discovery()}
+	crdSchemas := &resolver.ClientDiscoveryResolver{Discovery: schemaDiscovery}
 	c.checker = sync.OnceValue(func() *validating.TypeChecker {
 		return &validating.TypeChecker{SchemaResolver: builtinSchemas().Combine(crdSchemas), RestMapper: mapper}
 	})
@@ -191,6 +203,6 @@ func (r *run) sync(ctx context.Context, key string) error {
 		WithStatus(admissionregistrationv1apply.ValidatingAdmissionPolicyStatus().
 			WithObservedGeneration(policy.Generation).
 			WithTypeChecking(admissionregistrationv1apply.TypeChecking().WithExpressionWarnings(applied...)))
-	_, err = r.c.client.AdmissionregistrationV1().ValidatingAdmissionPolicies().ApplyStatus(ctx, status, metav1.ApplyOptions{FieldManager: FieldManager, Force: true})
+	_, err = r.c.policies.ApplyStatus(ctx, status, metav1.ApplyOptions{FieldManager: FieldManager, Force: true})
 	return err
 }
