@@ -61,9 +61,9 @@ func TestCorpus(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			// what the API server stores: no disruption controller
-			// writing budgets' status behind it.
-			k := startKubectlWith(t, harness.Options{Controllers: harness.Controllers{NoDisruption: true}})
+			// what the API server stores: no disruption or policy
+			// status controller writing status behind it.
+			k := startKubectlWith(t, harness.Options{Controllers: harness.Controllers{NoDisruption: true, NoValidatingAdmissionPolicyStatus: true}})
 			tc.apply(t, k)
 			checkCorpus(t, k)
 		})

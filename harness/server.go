@@ -108,6 +108,7 @@ import (
 	resourcequotacontroller "github.com/memkube/memkube/harness/controllers/resourcequota"
 	serviceaccountcontroller "github.com/memkube/memkube/harness/controllers/serviceaccount"
 	"github.com/memkube/memkube/harness/controllers/storageprotection"
+	"github.com/memkube/memkube/harness/controllers/vapstatus"
 	"github.com/memkube/memkube/harness/faults"
 	"github.com/memkube/memkube/harness/openapi"
 	"github.com/memkube/memkube/harness/pki"
@@ -557,6 +558,11 @@ type Controllers struct {
 	// NoDisruption: PodDisruptionBudgets get no status (as in envtest), so
 	// pods/eviction refuses to evict the pods they select.
 	NoDisruption bool
+	// NoValidatingAdmissionPolicyStatus: ValidatingAdmissionPolicies get no
+	// status (as in envtest): observedGeneration stays 0 and type-checking
+	// warnings never appear, so whatever waits for a policy to be observed
+	// waits forever.
+	NoValidatingAdmissionPolicyStatus bool
 }
 
 // startControllers runs the enabled controllers until runCtx ends; Stop
@@ -608,6 +614,15 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 			return fmt.Errorf("disruption controller: %w", err)
 		}
 		s.controllers.Go(func() { c.Run(runCtx, 1) })
+	}
+	if !opts.NoValidatingAdmissionPolicyStatus {
+		c, err := vapstatus.New(cfg)
+		if err != nil {
+			return fmt.Errorf("validatingadmissionpolicy status controller: %w", err)
+		}
+		// kube-controller-manager's default
+		// --concurrent-validating-admission-policy-status-syncs.
+		s.controllers.Go(func() { c.Run(runCtx, 5) })
 	}
 	if !opts.NoServiceAccount {
 		c, err := serviceaccountcontroller.New(cfg, s.caPEM)

@@ -9,7 +9,9 @@ import (
 )
 
 // controllerNames are the in-process controllers --controllers names, with
-// the switch of each; kube-controller-manager's names, shortened.
+// the switch of each; kube-controller-manager's names, shortened as its
+// aliases are, but validatingadmissionpolicy-status-controller's, which
+// has no alias.
 var controllerNames = map[string]func(c *harness.Controllers) *bool{
 	"namespace":               func(c *harness.Controllers) *bool { return &c.NoNamespace },
 	"serviceaccount":          func(c *harness.Controllers) *bool { return &c.NoServiceAccount },
@@ -18,6 +20,9 @@ var controllerNames = map[string]func(c *harness.Controllers) *bool{
 	"resourcequota":           func(c *harness.Controllers) *bool { return &c.NoResourceQuota },
 	"storage-protection":      func(c *harness.Controllers) *bool { return &c.NoStorageProtection },
 	"disruption":              func(c *harness.Controllers) *bool { return &c.NoDisruption },
+	"validatingadmissionpolicy-status-controller": func(c *harness.Controllers) *bool {
+		return &c.NoValidatingAdmissionPolicyStatus
+	},
 }
 
 // parseControllers reads --controllers as kube-controller-manager reads its

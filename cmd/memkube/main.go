@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	fs.BoolVar(&opts.FlowControl.PriorityAndFairness, "enable-priority-and-fairness", false, "kube-apiserver's (default true there): API Priority and Fairness instead of the max-in-flight filter")
 	fs.StringVar(&opts.Services.ClusterIPRange, "service-cluster-ip-range", "", "kube-apiserver's: the IPv4 CIDR Services' cluster IPs come from (default 10.0.0.0/24, envtest's)")
 	fs.StringVar(&opts.Services.NodePortRange, "service-node-port-range", "", "kube-apiserver's: the range node ports come from (default 30000-32767)")
-	controllers := fs.String("controllers", "*", "the in-process controllers to run, as kube-controller-manager's flag: * (all), name, -name; empty runs none, as envtest (namespace, serviceaccount, garbagecollector, clusterrole-aggregation, resourcequota, storage-protection, disruption)")
+	controllers := fs.String("controllers", "*", "the in-process controllers to run, as kube-controller-manager's flag: * (all), name, -name; empty runs none, as envtest (namespace, serviceaccount, garbagecollector, clusterrole-aggregation, resourcequota, storage-protection, disruption, validatingadmissionpolicy-status-controller)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

@@ -1,6 +1,6 @@
 // Package controllers holds what memkube's in-process controllers share;
 // each controller is a package below it (namespace, gc, serviceaccount,
-// resourcequota, storageprotection, disruption), and ClusterRole
+// resourcequota, storageprotection, disruption, vapstatus), and ClusterRole
 // aggregation is harness/auth/rbac/aggregation.
 package controllers
 
