@@ -18,10 +18,7 @@ import (
 // notServedYet are the resources a v1.37 kube-apiserver serves that memkube
 // does not serve yet, as "groupVersion/resource". The test fails when one of
 // them appears, so the list stays true.
-var notServedYet = []string{
-	"apiregistration.k8s.io/v1/apiservices",
-	"apiregistration.k8s.io/v1/apiservices/status",
-}
+var notServedYet = []string{}
 
 // betaStorageVersion are the resources kube-apiserver v1.37 stores in a beta
 // version (its storage factory's overrides) and memkube in v1, so their

@@ -85,11 +85,11 @@ func routesKey(services []*restful.WebService) string {
 }
 
 // installOpenAPI serves /openapi/v2 and /openapi/v3 on mux from the shared
-// documents of container's routes. It returns the v2 service and a function
-// that returns the static v2 spec (building it if needed), for the CRD
-// OpenAPI controllers to merge CRD schemas into.
-func installOpenAPI(container *restful.Container, m *mux.PathRecorderMux, v2 *common.Config, v3 *common.OpenAPIV3Config) (*handler.OpenAPIService, func() (*spec.Swagger, error), *handler3.OpenAPIService, error) {
-	services := container.RegisteredWebServices()
+// documents of the services' routes (every server's of the chain: the
+// aggregator at the top serves /openapi). It returns the v2 service and a
+// function that returns the static v2 spec (building it if needed), for the
+// CRD OpenAPI controllers to merge CRD schemas into.
+func installOpenAPI(services []*restful.WebService, m *mux.PathRecorderMux, v2 *common.Config, v3 *common.OpenAPIV3Config) (*handler.OpenAPIService, func() (*spec.Swagger, error), *handler3.OpenAPIService, error) {
 	key := routesKey(services)
 	static := sharedSpec(&openAPISpecs.v2, key, func() (*spec.Swagger, error) {
 		s, err := builder2.BuildOpenAPISpecFromRoutes(restfuladapter.AdaptWebServices(services), v2)

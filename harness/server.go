@@ -370,18 +370,22 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	}
 	s.generic = gs
 	s.installFaultsAdmin(gs)
-	// On Stop, in-flight requests get shutdownTimeout to finish. http.Server
-	// does not close busy connections on shutdown but waits for them, so Stop
-	// closes them itself once requests have drained.
-	gs.ShutdownTimeout = shutdownTimeout
-	if _, err := newCRDGroupDiscovery(gs.DiscoveryGroupManager, crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions()); err != nil {
-		gs.Destroy()
-		return nil, fmt.Errorf("CRD discovery: %w", err)
-	}
 	if err := s.installAPIs(scheme, codecs, config); err != nil {
 		gs.Destroy()
 		return nil, err
 	}
+	// kube-aggregator is the top of the chain, as in kube-apiserver
+	// (aggregator.go): top serves, and answers /apis.
+	agg, err := s.newAggregator(*config, scheme, kubeInformers, gs, crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions())
+	if err != nil {
+		gs.Destroy()
+		return nil, err
+	}
+	top := agg.GenericAPIServer
+	// On Stop, in-flight requests get shutdownTimeout to finish. http.Server
+	// does not close busy connections on shutdown but waits for them, so Stop
+	// closes them itself once requests have drained.
+	top.ShutdownTimeout = shutdownTimeout
 	// the server's own clients, waiting since they started, go on now.
 	// /openapi is installed last: the MutatingAdmissionPolicy plugin polls
 	// /openapi/v3 every 5 s from its start, and answering its first poll
@@ -389,11 +393,11 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// (marshalling them is per server: +250 ms of CPU measured); it gets a
 	// 404 instead, logged once, and servers that live less than 5 s never
 	// build them.
-	s.transport.set(gs.Handler)
+	s.transport.set(top.Handler)
 	// kube-apiserver's hook of this name creates the bootstrap RBAC policy;
 	// memkube wrote it into the registries already (bootstrapRBAC), and the
 	// hook reports ready once the authorizer sees it, as upstream's does.
-	gs.AddPostStartHookOrDie("rbac/bootstrap-roles", func(hc genericapiserver.PostStartHookContext) error {
+	top.AddPostStartHookOrDie("rbac/bootstrap-roles", func(hc genericapiserver.PostStartHookContext) error {
 		for !rbacAuthz.HasBootstrapPolicy() {
 			select {
 			case <-hc.Done():
@@ -410,6 +414,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// before the hooks first look.
 	crdInformer := crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions().Informer()
 	crdServer.Informers.Start(runCtx.Done())
+	agg.start(s, runCtx)
 	// The admission plugins refuse requests until their informers have
 	// synced; the chain is built after (admission_chain.go), so its
 	// informers are requested here, before the factory starts.
@@ -428,11 +433,11 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		admissionInformers = append(admissionInformers, s.bootstrapSecrets)
 	}
 	kubeInformers.Start(runCtx.Done())
-	for !allSynced(admissionInformers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() || !authzSynced() {
+	for !allSynced(admissionInformers) || !allSynced(agg.informers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() || !authzSynced() {
 		select {
 		case <-ctx.Done():
 			cancel()
-			gs.Destroy()
+			top.Destroy()
 			return nil, fmt.Errorf("CRD informer: %w", ctx.Err())
 		case <-time.After(time.Millisecond):
 		}
@@ -440,7 +445,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	chain, resetMapper, err := newAdmissionChain(config, admissionPlugins, kubeInformers, client, dynamicClient, webhooks, kubeadmission.QuotaInitializer(s.clock))
 	if err != nil {
 		cancel()
-		gs.Destroy()
+		top.Destroy()
 		return nil, fmt.Errorf("admission: %w", err)
 	}
 	kubeInformers.Start(runCtx.Done()) // any informer a plugin added
@@ -448,21 +453,21 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	s.controllers.Go(func() { resetMapper(runCtx) })
 	health, ready, err := s.storage.healthChecks(runCtx.Done())
 	if err == nil {
-		err = gs.AddHealthChecks(health)
+		err = top.AddHealthChecks(health)
 	}
 	if err == nil {
-		err = gs.AddReadyzChecks(ready)
+		err = top.AddReadyzChecks(ready)
 	}
 	if err != nil {
 		cancel()
-		gs.Destroy()
+		top.Destroy()
 		return nil, fmt.Errorf("storage health checks: %w", err)
 	}
-	prepared := gs.PrepareRun()
-	v2Service, v2Static, v3Service, err := installOpenAPI(gs.Handler.GoRestfulContainer, gs.Handler.NonGoRestfulMux, config.OpenAPIConfig, config.OpenAPIV3Config)
+	prepared := top.PrepareRun()
+	v2Service, v2Static, v3Service, err := installOpenAPI(append(gs.Handler.GoRestfulContainer.RegisteredWebServices(), top.Handler.GoRestfulContainer.RegisteredWebServices()...), top.Handler.NonGoRestfulMux, agg.openAPI, agg.openAPIV3)
 	if err != nil {
 		cancel()
-		gs.Destroy()
+		top.Destroy()
 		return nil, err
 	}
 	// The main server answers /openapi: publish the CRDs' schemas there,
@@ -477,7 +482,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		AddFunc: func(any) { seen.Do(func() { close(firstCRD) }) },
 	}); err != nil {
 		cancel()
-		gs.Destroy()
+		top.Destroy()
 		return nil, err
 	}
 	s.controllers.Go(func() {
