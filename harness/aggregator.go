@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -41,6 +42,7 @@ import (
 	aggregatoropenapi "k8s.io/kube-aggregator/pkg/generated/openapi"
 	apiserviceregistry "k8s.io/kube-aggregator/pkg/registry/apiservice/etcd"
 	"k8s.io/kube-openapi/pkg/common"
+	"k8s.io/kube-openapi/pkg/validation/spec"
 
 	"github.com/memkube/memkube/harness/openapi"
 )
@@ -77,6 +79,8 @@ type aggregator struct {
 		autoregister.AutoAPIServiceRegistration
 		Run(workers int, stopCh <-chan struct{})
 	}
+	// apiServices is the APIServices' storage (its watch cache).
+	apiServices storage.Interface
 	// crds is the CRD registration's handler: autoregister starts once it
 	// has seen every CRD, so that its first sync deletes no CRD's APIService.
 	crds cache.ResourceEventHandlerRegistration
@@ -164,16 +168,7 @@ func (s *Server) newAggregator(base genericapiserver.Config, scheme *runtime.Sch
 	base.RESTOptionsGetter = getter
 	// the OpenAPI models (server-side apply) of APIServices, and the
 	// documents /openapi serves, know the built-in and apiregistration types.
-	namer := openapinamer.NewDefinitionNamer(scheme, aggregatorscheme.Scheme)
-	v2, v3 := base.OpenAPIConfig, base.OpenAPIV3Config
-	base.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(aggregatorOpenAPIDefinitions, namer)
-	base.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(aggregatorOpenAPIDefinitions, namer)
-	if v2 != nil && v2.Info != nil {
-		base.OpenAPIConfig.Info.Title, base.OpenAPIConfig.Info.Version = v2.Info.Title, v2.Info.Version
-	}
-	if v3 != nil && v3.Info != nil {
-		base.OpenAPIV3Config.Info.Title, base.OpenAPIV3Config.Info.Version = v3.Info.Title, v3.Info.Version
-	}
+	base.OpenAPIConfig, base.OpenAPIV3Config = aggregatorOpenAPIConfigs(base.OpenAPIConfig, base.OpenAPIV3Config, scheme)
 	// --enable-aggregator-routing, as webhooks (webhook_services.go), and
 	// default/kubernetes:443 is this server, as upstream's loopback resolver.
 	self, err := url.Parse(s.url)
@@ -216,6 +211,7 @@ func (s *Server) newAggregator(base genericapiserver.Config, scheme *runtime.Sch
 	if err := s.writeLocalAPIServices(getter, local); err != nil {
 		return fail(err)
 	}
+	a.apiServices = getter.captured
 	if a.crds, err = crds.Informer().AddEventHandler(newCRDRegistration(crds, a.autoregister)); err != nil {
 		return fail(fmt.Errorf("aggregator: CRD registration: %w", err))
 	}
@@ -242,18 +238,34 @@ func (s *Server) newAggregator(base genericapiserver.Config, scheme *runtime.Sch
 // has synced before they look) and the autoregister controller, until
 // runCtx ends.
 func (a *aggregator) start(s *Server, runCtx context.Context) {
-	a.APIRegistrationInformers.Start(runCtx.Done())
 	s.controllers.Go(func() {
-		// as upstream's WaitForInitialSync of the CRD registration.
-		for !a.crds.HasSynced() {
-			select {
-			case <-runCtx.Done():
-				return
-			case <-time.After(time.Millisecond):
-			}
+		// The APIService watch cache was made with the registry, just now:
+		// a list before it is ready gets a 429 whose Retry-After would hold
+		// the informer (and so Start) for a second.
+		if !waitFor(runCtx, func() bool { return a.apiServices.ReadinessCheck() == nil }) {
+			return
+		}
+		a.APIRegistrationInformers.Start(runCtx.Done())
+		// as upstream's WaitForInitialSync of the CRD registration; and
+		// autoregister would wait for its informer in 100 ms polls.
+		if !waitFor(runCtx, func() bool { return a.crds.HasSynced() && a.informers[0].HasSynced() }) {
+			return
 		}
 		a.autoregister.Run(5, runCtx.Done())
 	})
+}
+
+// waitFor polls cond every millisecond until it holds (true) or ctx ends
+// (false).
+func waitFor(ctx context.Context, cond func() bool) bool {
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(time.Millisecond):
+		}
+	}
+	return true
 }
 
 // localAPIServices are the APIServices of the group versions at paths (the
@@ -432,6 +444,30 @@ func (c *crdRegistration) syncVersion(gv schema.GroupVersion) {
 		}
 	}
 	c.autoregister.RemoveAPIServiceToSync(name)
+}
+
+// aggregatorOpenAPIConfigs are copies of the main server's OpenAPI configs
+// that also define the apiregistration types. The v3 config's definitions
+// are the main server's plus apiregistration's: computing all of them again
+// would cost ~5 ms of CPU per server.
+func aggregatorOpenAPIConfigs(v2 *common.Config, v3 *common.OpenAPIV3Config, scheme *runtime.Scheme) (*common.Config, *common.OpenAPIV3Config) {
+	namer := openapinamer.NewDefinitionNamer(scheme, aggregatorscheme.Scheme)
+	c2, c3 := *v2, *v3
+	c2.GetDefinitionName, c2.GetDefinitions = namer.GetDefinitionName, aggregatorOpenAPIDefinitions
+	c3.GetDefinitionName, c3.GetDefinitions = namer.GetDefinitionName, aggregatorOpenAPIDefinitions
+	if v3.Definitions != nil {
+		c3.Definitions = maps.Clone(v3.Definitions)
+		ref := func(name string) spec.Ref {
+			defName, _ := namer.GetDefinitionName(name)
+			return spec.MustCreateRef("#/components/schemas/" + common.EscapeJsonPointer(defName))
+		}
+		for name, def := range aggregatoropenapi.GetOpenAPIDefinitions(ref) {
+			if _, ok := c3.Definitions[name]; !ok {
+				c3.Definitions[name] = def
+			}
+		}
+	}
+	return &c2, &c3
 }
 
 // aggregatorOpenAPIDefinitions are the built-in definitions plus
