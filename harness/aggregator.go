@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	restful "github.com/emicklei/go-restful/v3"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apiextensionsinformers "k8s.io/apiextensions-apiserver/pkg/client/informers/externalversions/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -30,6 +31,7 @@ import (
 	"k8s.io/apiserver/pkg/storage/storagebackend/factory"
 	flowcontrolrequest "k8s.io/apiserver/pkg/util/flowcontrol/request"
 	"k8s.io/client-go/informers"
+	restclient "k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/kube-aggregator/pkg/apis/apiregistration"
 	apiregistrationv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
@@ -160,6 +162,10 @@ var apiServicePriorities = map[schema.GroupVersion]apiServicePriority{
 // unprotected handlers, so each request passes the chain once, at the top.
 func (s *Server) newAggregator(base genericapiserver.Config, scheme *runtime.Scheme, kubeInformers informers.SharedInformerFactory, delegate *genericapiserver.GenericAPIServer, crds apiextensionsinformers.CustomResourceDefinitionInformer) (*aggregator, error) {
 	base.PostStartHooks = map[string]genericapiserver.PostStartHookConfigEntry{}
+	// its controllers write as kube-apiserver's loopback client: managed
+	// fields say "kube-apiserver".
+	base.LoopbackClientConfig = restclient.CopyConfig(base.LoopbackClientConfig)
+	base.LoopbackClientConfig.UserAgent = "kube-apiserver/v" + Version
 	base.MergedResourceConfig = aggregatorapiserver.DefaultAPIResourceConfigSource()
 	getter := &apiServiceRESTOptions{storage: s.storage}
 	if base.FlowControl != nil {
@@ -266,6 +272,23 @@ func waitFor(ctx context.Context, cond func() bool) bool {
 		}
 	}
 	return true
+}
+
+// openAPIServices are the web services /openapi describes: below's (the
+// main server's built-in groups) and the aggregator's apiregistration.k8s.io;
+// routes both servers install (/version) are below's.
+func (a *aggregator) openAPIServices(below *genericapiserver.GenericAPIServer) []*restful.WebService {
+	services := below.Handler.GoRestfulContainer.RegisteredWebServices()
+	seen := sets.New[string]()
+	for _, ws := range services {
+		seen.Insert(ws.RootPath())
+	}
+	for _, ws := range a.GenericAPIServer.Handler.GoRestfulContainer.RegisteredWebServices() {
+		if !seen.Has(ws.RootPath()) {
+			services = append(services, ws)
+		}
+	}
+	return services
 }
 
 // localAPIServices are the APIServices of the group versions at paths (the

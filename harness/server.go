@@ -464,7 +464,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("storage health checks: %w", err)
 	}
 	prepared := top.PrepareRun()
-	v2Service, v2Static, v3Service, err := installOpenAPI(append(gs.Handler.GoRestfulContainer.RegisteredWebServices(), top.Handler.GoRestfulContainer.RegisteredWebServices()...), top.Handler.NonGoRestfulMux, agg.openAPI, agg.openAPIV3)
+	v2Service, v2Static, v3Service, err := installOpenAPI(agg.openAPIServices(gs), top.Handler.NonGoRestfulMux, agg.openAPI, agg.openAPIV3)
 	if err != nil {
 		cancel()
 		top.Destroy()
