@@ -1,10 +1,19 @@
 // Package harness assembles memkube's in-process kube-apiserver: k8s.io/apiserver's
 // handler chain and REST handlers over registries for every built-in group
 // of kube-apiserver v1.37.1, with apiextensions-apiserver for CRDs as its
-// delegate, storing in memstore (or etcd, see StorageOptions).
+// delegate and kube-aggregator (apiregistration.k8s.io, aggregator.go) on
+// top, storing in memstore (or etcd, see StorageOptions).
 //
 // Known gaps:
-//   - apiregistration.k8s.io (APIService, kube-aggregator) is not served.
+//   - kube-aggregator proxies an APIService's group version to one of its
+//     Service's EndpointSlice endpoints (--enable-aggregator-routing, as
+//     webhooks), without a proxy client certificate (no
+//     --proxy-client-cert-file: an aggregated server sees the user in
+//     X-Remote-User headers but cannot authenticate memkube as a front
+//     proxy). /openapi describes the local groups only: aggregated
+//     servers' OpenAPI documents are not downloaded and merged. The local
+//     APIServices are written straight into their registry at start, as
+//     the bootstrap RBAC objects: they have no managedFields.
 //   - Authorization is system:masters then Options.Auth.AuthorizationModes
 //     (AlwaysAllow, AlwaysDeny, Node, RBAC, Webhook; RBAC by default): the
 //     ABAC authorizer and --authorization-config are not available.
