@@ -27,6 +27,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	apiregistrationv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
 	aggregatorclient "k8s.io/kube-aggregator/pkg/client/clientset_generated/clientset"
+	aggregatorv1 "k8s.io/kube-aggregator/pkg/client/clientset_generated/clientset/typed/apiregistration/v1"
 	"k8s.io/utils/ptr"
 
 	"github.com/memkube/memkube/harness"
@@ -173,17 +174,12 @@ func (w *wardle) serve(rw http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// TestAggregatedAPIServer registers a fake aggregated API server by
-// APIService, behind a Service and an EndpointSlice of the test's (as a
-// Deployment's would be): the availability controller marks it Available
-// once its discovery answers, requests for its group version are proxied
-// to it as the authenticated user, and discovery, legacy and aggregated,
-// lists its group.
-func TestAggregatedAPIServer(t *testing.T) {
-	t.Parallel()
+// registerWardle serves w as wardle.example.com/v1alpha1 on s (Service,
+// EndpointSlice, APIService with w's CA) and waits until the APIService is
+// Available.
+func registerWardle(t *testing.T, s *harness.Server, w *wardle) (aggregatorv1.APIServiceInterface, *apiregistrationv1.APIService) {
+	t.Helper()
 	ctx := t.Context()
-	s := harnesstest.Start(t, harness.Options{})
-	w := startWardle(t)
 	c := kubernetes.NewForConfigOrDie(s.RESTConfig())
 	if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "wardle"}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
@@ -230,6 +226,21 @@ func TestAggregatedAPIServer(t *testing.T) {
 		}
 		return false, nil
 	})
+	return apiServices, last
+}
+
+// TestAggregatedAPIServer registers a fake aggregated API server by
+// APIService, behind a Service and an EndpointSlice of the test's (as a
+// Deployment's would be): the availability controller marks it Available
+// once its discovery answers, requests for its group version are proxied
+// to it as the authenticated user, and discovery, legacy and aggregated,
+// lists its group.
+func TestAggregatedAPIServer(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := harnesstest.Start(t, harness.Options{})
+	w := startWardle(t)
+	apiServices, last := registerWardle(t, s, w)
 	if c := last.Status.Conditions[0]; c.Reason != "Passed" || c.Message != "all checks passed" {
 		t.Errorf("Available condition %+v, want reason Passed, all checks passed", c)
 	}

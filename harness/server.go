@@ -210,6 +210,9 @@ type Server struct {
 	objectCounts flowcontrolrequest.StorageObjectCountTracker
 	// services resolves webhooks' service references (webhook_services.go).
 	services *serviceResolver
+	// aggregatorConns are the connections to aggregated API servers
+	// (aggregator.go).
+	aggregatorConns *dialedConns
 	// serviceRanges are what Services are allocated from (Options.Services).
 	serviceRanges builtin.ServiceRanges
 }
@@ -772,6 +775,7 @@ func (s *Server) Stop() {
 	s.controllers.Wait()
 	s.stopAuthentication()
 	s.webhooks.closeIdle()
+	s.aggregatorConns.closeAll()
 	s.storage.close()
 }
 
