@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -161,7 +163,7 @@ var apiServicePriorities = map[schema.GroupVersion]apiServicePriority{
 // APIServices. Its handler chain is the main server's (faults, clock,
 // recording, audit, APF): the servers below are reached through their
 // unprotected handlers, so each request passes the chain once, at the top.
-func (s *Server) newAggregator(base genericapiserver.Config, scheme *runtime.Scheme, kubeInformers informers.SharedInformerFactory, delegate *genericapiserver.GenericAPIServer, crds apiextensionsinformers.CustomResourceDefinitionInformer) (*aggregator, error) {
+func (s *Server) newAggregator(base genericapiserver.Config, kubeInformers informers.SharedInformerFactory, delegate *genericapiserver.GenericAPIServer, crds apiextensionsinformers.CustomResourceDefinitionInformer) (*aggregator, error) {
 	base.PostStartHooks = map[string]genericapiserver.PostStartHookConfigEntry{}
 	// its controllers write as kube-apiserver's loopback client: managed
 	// fields say "kube-apiserver".
@@ -175,7 +177,7 @@ func (s *Server) newAggregator(base genericapiserver.Config, scheme *runtime.Sch
 	base.RESTOptionsGetter = getter
 	// the OpenAPI models (server-side apply) of APIServices, and the
 	// documents /openapi serves, know the built-in and apiregistration types.
-	base.OpenAPIConfig, base.OpenAPIV3Config = aggregatorOpenAPIConfigs(base.OpenAPIConfig, base.OpenAPIV3Config, scheme)
+	base.OpenAPIConfig, base.OpenAPIV3Config = aggregatorOpenAPIConfigs(base.OpenAPIConfig, base.OpenAPIV3Config)
 	// --enable-aggregator-routing, as webhooks (webhook_services.go), and
 	// default/kubernetes:443 is this server, as upstream's loopback resolver.
 	self, err := url.Parse(s.url)
@@ -479,15 +481,15 @@ func (c *crdRegistration) syncVersion(gv schema.GroupVersion) {
 // that also define the apiregistration types. The v3 config's definitions
 // are the main server's plus apiregistration's: computing all of them again
 // would cost ~5 ms of CPU per server.
-func aggregatorOpenAPIConfigs(v2 *common.Config, v3 *common.OpenAPIV3Config, scheme *runtime.Scheme) (*common.Config, *common.OpenAPIV3Config) {
-	namer := openapinamer.NewDefinitionNamer(scheme, aggregatorscheme.Scheme)
+func aggregatorOpenAPIConfigs(v2 *common.Config, v3 *common.OpenAPIV3Config) (*common.Config, *common.OpenAPIV3Config) {
+	name := mergedDefinitionNamer(v3.GetDefinitionName, openapinamer.NewDefinitionNamer(aggregatorscheme.Scheme))
 	c2, c3 := *v2, *v3
-	c2.GetDefinitionName, c2.GetDefinitions = namer.GetDefinitionName, aggregatorOpenAPIDefinitions
-	c3.GetDefinitionName, c3.GetDefinitions = namer.GetDefinitionName, aggregatorOpenAPIDefinitions
+	c2.GetDefinitionName, c2.GetDefinitions = name, aggregatorOpenAPIDefinitions
+	c3.GetDefinitionName, c3.GetDefinitions = name, aggregatorOpenAPIDefinitions
 	if v3.Definitions != nil {
 		c3.Definitions = maps.Clone(v3.Definitions)
-		ref := func(name string) spec.Ref {
-			defName, _ := namer.GetDefinitionName(name)
+		ref := func(n string) spec.Ref {
+			defName, _ := name(n)
 			return spec.MustCreateRef("#/components/schemas/" + common.EscapeJsonPointer(defName))
 		}
 		for name, def := range aggregatoropenapi.GetOpenAPIDefinitions(ref) {
@@ -498,6 +500,42 @@ func aggregatorOpenAPIConfigs(v2 *common.Config, v3 *common.OpenAPIV3Config, sch
 	}
 	return &c2, &c3
 }
+
+// mergedDefinitionNamer names definitions as a DefinitionNamer over the
+// main server's scheme and apiregistration's would: a type's group version
+// kinds are both namers', sorted as a DefinitionNamer sorts them. (A namer
+// over both schemes costs ~1.5 ms of CPU per server: the main scheme's
+// types are most of it, and base has them already.)
+func mergedDefinitionNamer(base func(string) (string, spec.Extensions), extra *openapinamer.DefinitionNamer) func(string) (string, spec.Extensions) {
+	return func(name string) (string, spec.Extensions) {
+		n, ext := base(name)
+		_, more := extra.GetDefinitionName(name)
+		added, _ := more[extensionGVK].([]any)
+		if len(added) == 0 {
+			return n, ext
+		}
+		gvks, _ := ext[extensionGVK].([]any)
+		merged := slices.Clone(gvks)
+		for _, gvk := range added {
+			if !slices.ContainsFunc(merged, func(g any) bool { return reflect.DeepEqual(g, gvk) }) {
+				merged = append(merged, gvk)
+			}
+		}
+		key := func(g any) string {
+			m, _ := g.(map[string]any)
+			return fmt.Sprintf("%v\x00%v\x00%v", m["group"], m["version"], m["kind"])
+		}
+		slices.SortFunc(merged, func(a, b any) int { return strings.Compare(key(a), key(b)) })
+		out := spec.Extensions{}
+		maps.Copy(out, ext)
+		out[extensionGVK] = merged
+		return n, out
+	}
+}
+
+// extensionGVK is the OpenAPI extension that lists a definition's group
+// version kinds.
+const extensionGVK = "x-kubernetes-group-version-kind"
 
 // aggregatorOpenAPIDefinitions are the built-in definitions plus
 // apiregistration's.

@@ -388,7 +388,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	}
 	// kube-aggregator is the top of the chain, as in kube-apiserver
 	// (aggregator.go): top serves, and answers /apis.
-	agg, err := s.newAggregator(*config, scheme, kubeInformers, gs, crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions())
+	agg, err := s.newAggregator(*config, kubeInformers, gs, crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions())
 	if err != nil {
 		gs.Destroy()
 		return nil, err
