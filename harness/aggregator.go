@@ -163,6 +163,7 @@ var apiServicePriorities = map[schema.GroupVersion]apiServicePriority{
 // APIServices. Its handler chain is the main server's (faults, clock,
 // recording, audit, APF): the servers below are reached through their
 // unprotected handlers, so each request passes the chain once, at the top.
+// On error, it has destroyed the chain, delegate included.
 func (s *Server) newAggregator(base genericapiserver.Config, kubeInformers informers.SharedInformerFactory, delegate *genericapiserver.GenericAPIServer, crds apiextensionsinformers.CustomResourceDefinitionInformer) (*aggregator, error) {
 	base.PostStartHooks = map[string]genericapiserver.PostStartHookConfigEntry{}
 	// its controllers write as kube-apiserver's loopback client: managed
@@ -182,6 +183,7 @@ func (s *Server) newAggregator(base genericapiserver.Config, kubeInformers infor
 	// default/kubernetes:443 is this server, as upstream's loopback resolver.
 	self, err := url.Parse(s.url)
 	if err != nil {
+		delegate.Destroy()
 		return nil, fmt.Errorf("aggregator: server URL: %w", err)
 	}
 	s.aggregatorConns = &dialedConns{}
@@ -199,11 +201,12 @@ func (s *Server) newAggregator(base genericapiserver.Config, kubeInformers infor
 	}
 	server, err := config.Complete().NewWithDelegate(delegate)
 	if err != nil {
+		delegate.Destroy()
 		return nil, fmt.Errorf("new aggregator: %w", err)
 	}
 	a := &aggregator{APIAggregator: server, openAPI: base.OpenAPIConfig, openAPIV3: base.OpenAPIV3Config}
 	fail := func(err error) (*aggregator, error) {
-		server.GenericAPIServer.Destroy()
+		server.GenericAPIServer.Destroy() // and its delegates
 		return nil, err
 	}
 	client, err := apiregistrationclient.NewForConfig(base.LoopbackClientConfig)
@@ -262,7 +265,8 @@ func (a *aggregator) start(s *Server, runCtx context.Context) {
 		a.APIRegistrationInformers.Start(runCtx.Done())
 		// as upstream's WaitForInitialSync of the CRD registration; and
 		// autoregister would wait for its informer in 100 ms polls.
-		if !waitFor(runCtx, func() bool { return a.crds.HasSynced() && a.informers[0].HasSynced() }) {
+		apiServices := a.APIRegistrationInformers.Apiregistration().V1().APIServices().Informer()
+		if !waitFor(runCtx, func() bool { return a.crds.HasSynced() && apiServices.HasSynced() }) {
 			return
 		}
 		a.autoregister.Run(5, runCtx.Done())

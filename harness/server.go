@@ -390,7 +390,6 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// (aggregator.go): top serves, and answers /apis.
 	agg, err := s.newAggregator(*config, kubeInformers, gs, crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions())
 	if err != nil {
-		gs.Destroy()
 		return nil, err
 	}
 	top := agg.GenericAPIServer
