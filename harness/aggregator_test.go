@@ -175,9 +175,9 @@ func (w *wardle) serve(rw http.ResponseWriter, r *http.Request) {
 }
 
 // registerWardle serves w as wardle.example.com/v1alpha1 on s (Service,
-// EndpointSlice, APIService with w's CA) and waits until the APIService is
-// Available.
-func registerWardle(t *testing.T, s *harness.Server, w *wardle) (aggregatorv1.APIServiceInterface, *apiregistrationv1.APIService) {
+// EndpointSlice, APIService with w's CA, or insecureSkipTLSVerify) and waits
+// until the APIService is Available.
+func registerWardle(t *testing.T, s *harness.Server, w *wardle, insecure bool) (aggregatorv1.APIServiceInterface, *apiregistrationv1.APIService) {
 	t.Helper()
 	ctx := t.Context()
 	c := kubernetes.NewForConfigOrDie(s.RESTConfig())
@@ -201,15 +201,20 @@ func registerWardle(t *testing.T, s *harness.Server, w *wardle) (aggregatorv1.AP
 		t.Fatal(err)
 	}
 	apiServices := aggregatorclient.NewForConfigOrDie(s.RESTConfig()).ApiregistrationV1().APIServices()
-	if _, err := apiServices.Create(ctx, &apiregistrationv1.APIService{
+	svc := &apiregistrationv1.APIService{
 		ObjectMeta: metav1.ObjectMeta{Name: "v1alpha1.wardle.example.com"},
 		Spec: apiregistrationv1.APIServiceSpec{
 			Group: "wardle.example.com", Version: "v1alpha1",
 			GroupPriorityMinimum: 1000, VersionPriority: 15,
-			Service:  &apiregistrationv1.ServiceReference{Namespace: "wardle", Name: "api", Port: ptr.To(int32(443))},
-			CABundle: w.caBundle,
+			Service: &apiregistrationv1.ServiceReference{Namespace: "wardle", Name: "api", Port: ptr.To(int32(443))},
 		},
-	}, metav1.CreateOptions{}); err != nil {
+	}
+	if insecure {
+		svc.Spec.InsecureSkipTLSVerify = true
+	} else {
+		svc.Spec.CABundle = w.caBundle
+	}
+	if _, err := apiServices.Create(ctx, svc, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var last *apiregistrationv1.APIService
@@ -240,7 +245,7 @@ func TestAggregatedAPIServer(t *testing.T) {
 	ctx := t.Context()
 	s := harnesstest.Start(t, harness.Options{})
 	w := startWardle(t)
-	apiServices, last := registerWardle(t, s, w)
+	apiServices, last := registerWardle(t, s, w, false)
 	if c := last.Status.Conditions[0]; c.Reason != "Passed" || c.Message != "all checks passed" {
 		t.Errorf("Available condition %+v, want reason Passed, all checks passed", c)
 	}

@@ -237,7 +237,7 @@ func TestStopClosesWebhookConnections(t *testing.T) {
 }
 
 // TestStopClosesAggregatedServerConnections proxies a request to an
-// aggregated API server, then stops the server: the connections its
+// aggregated API server (insecureSkipTLSVerify), then stops the server: the connections its
 // aggregator opened (the proxy's, the availability checks') must close with
 // it, leaving no goroutine, while the aggregated server still runs.
 func TestStopClosesAggregatedServerConnections(t *testing.T) {
@@ -247,7 +247,7 @@ func TestStopClosesAggregatedServerConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := startWardle(t)
-	registerWardle(t, s, w)
+	registerWardle(t, s, w, true)
 	flunders := dynamic.NewForConfigOrDie(s.InProcessRESTConfig()).Resource(schema.GroupVersionResource{Group: "wardle.example.com", Version: "v1alpha1", Resource: "flunders"}).Namespace("default")
 	poll(t, func(ctx context.Context) (bool, error) {
 		_, err := flunders.List(ctx, metav1.ListOptions{})
