@@ -481,7 +481,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		top.Destroy()
 		return nil, err
 	}
-	// The main server answers /openapi: publish the CRDs' schemas there,
+	// The top of the chain answers /openapi: publish the CRDs' schemas there,
 	// as kube-apiserver's aggregator does.
 	crds := crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions()
 	v3 := crdopenapiv3.NewController(crds)
