@@ -507,8 +507,7 @@ func TestKubectlDiscovery(t *testing.T) {
 		`^configmaps\s+cm\s+v1\s+true\s+ConfigMap$`,
 		`^namespaces\s+ns\s+v1\s+false\s+Namespace$`,
 		`^services\s+svc\s+v1\s+true\s+Service$`,
-		// apiservices (apiregistration.k8s.io, kube-aggregator) is not served
-		// yet: harness/discovery_test.go lists what memkube still lacks.
+		`^apiservices\s+apiregistration.k8s.io/v1\s+false\s+APIService$`,
 		`^deployments\s+deploy\s+apps/v1\s+true\s+Deployment$`,
 		`^statefulsets\s+sts\s+apps/v1\s+true\s+StatefulSet$`,
 		`^selfsubjectreviews\s+authentication.k8s.io/v1\s+false\s+SelfSubjectReview$`,
@@ -517,6 +516,14 @@ func TestKubectlDiscovery(t *testing.T) {
 		`^leases\s+coordination.k8s.io/v1\s+true\s+Lease$`,
 		`^ingresses\s+ing\s+networking.k8s.io/v1\s+true\s+Ingress$`,
 		`^clusterroles\s+rbac.authorization.k8s.io/v1\s+false\s+ClusterRole$`)
+	// kube-aggregator's local APIServices, as a real server lists them.
+	out = k.kubectl("get", "apiservices")
+	wantMatch(t, "get apiservices", out,
+		`^NAME\s+SERVICE\s+AVAILABLE\s+AGE$`,
+		`^v1\.\s+Local\s+True\s+`,
+		`^v1\.apps\s+Local\s+True\s+`,
+		`^v2\.autoscaling\s+Local\s+True\s+`,
+		`^v1\.apiextensions\.k8s\.io\s+Local\s+True\s+`)
 	out = k.kubectl("api-resources", "--api-group", "apps", "-o", "name")
 	wantOutput(t, "api-resources --api-group apps -o name", out,
 		"controllerrevisions.apps",

@@ -102,8 +102,15 @@ func TestCustomResources(t *testing.T) {
 	if !hasGroup(groups, "example.memkube.io", "v1") || !hasGroup(groups, "apiextensions.k8s.io", "v1") {
 		t.Fatalf("aggregated /apis lacks the CRD group or apiextensions: %v", groups.Groups)
 	}
-	legacy, err := disc.RESTClient().Get().AbsPath("/apis").SetHeader("Accept", "application/json").DoRaw(ctx)
-	if err != nil || !strings.Contains(string(legacy), `"name":"example.memkube.io"`) || !strings.Contains(string(legacy), `"preferredVersion":{"groupVersion":"example.memkube.io/v1"`) {
+	// legacy /apis is kube-aggregator's, from the CRD's APIServices: as in
+	// kube-apiserver, they are created alongside establishing the CRD, not
+	// before its versions are served.
+	var legacy []byte
+	err = wait.PollUntilContextTimeout(ctx, time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		legacy, err = disc.RESTClient().Get().AbsPath("/apis").SetHeader("Accept", "application/json").DoRaw(ctx)
+		return err == nil && strings.Contains(string(legacy), `"name":"example.memkube.io","versions":[{"groupVersion":"example.memkube.io/v1","version":"v1"},{"groupVersion":"example.memkube.io/v1beta1","version":"v1beta1"}],"preferredVersion":{"groupVersion":"example.memkube.io/v1"`), nil
+	})
+	if err != nil {
 		t.Fatalf("legacy /apis lacks the CRD group (preferred v1): %v %s", err, legacy)
 	}
 

@@ -18,10 +18,7 @@ import (
 // notServedYet are the resources a v1.37 kube-apiserver serves that memkube
 // does not serve yet, as "groupVersion/resource". The test fails when one of
 // them appears, so the list stays true.
-var notServedYet = []string{
-	"apiregistration.k8s.io/v1/apiservices",
-	"apiregistration.k8s.io/v1/apiservices/status",
-}
+var notServedYet = []string{}
 
 // betaStorageVersion are the resources kube-apiserver v1.37 stores in a beta
 // version (its storage factory's overrides) and memkube in v1, so their
@@ -137,4 +134,49 @@ func diffResource(got, want metav1.APIResource) string {
 	check("categories", got.Categories, want.Categories)
 	check("storageVersionHash", got.StorageVersionHash, want.StorageVersionHash)
 	return strings.Join(d, "; ")
+}
+
+// TestDiscoveryGroupsMatchKubeAPIServer compares the /apis documents with a
+// real v1.37.1 kube-apiserver's: legacy (the aggregator's, from the
+// APIServices) group for group, in order, and aggregated group, version
+// and resource for resource, in order (testdata/kube-apiserver-1.37).
+func TestDiscoveryGroupsMatchKubeAPIServer(t *testing.T) {
+	s := harnesstest.Start(t, harness.Options{})
+	client, err := discovery.NewDiscoveryClientForConfig(s.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, accept, file string }{
+		{"legacy", "application/json", "apis.json"},
+		{"aggregated", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList", "aggregated_apis.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data, err := client.RESTClient().Get().AbsPath("/apis").SetHeader("Accept", tc.accept).DoRaw(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile(filepath.Join("testdata/kube-apiserver-1.37", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var g, w any
+			if err := json.Unmarshal(data, &g); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(want, &w); err != nil {
+				t.Fatal(err)
+			}
+			gj, _ := json.MarshalIndent(g, "", " ")
+			wj, _ := json.MarshalIndent(w, "", " ")
+			if string(gj) != string(wj) {
+				gl, wl := strings.Split(string(gj), "\n"), strings.Split(string(wj), "\n")
+				for i := range min(len(gl), len(wl)) {
+					if gl[i] != wl[i] {
+						t.Fatalf("/apis (%s) differs from kube-apiserver's at line %d: got %q, want %q", tc.accept, i+1, gl[i], wl[i])
+					}
+				}
+				t.Fatalf("/apis (%s): got %d lines, want %d", tc.accept, len(gl), len(wl))
+			}
+		})
+	}
 }

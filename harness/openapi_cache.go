@@ -99,15 +99,15 @@ func routesKey(services []*restful.WebService) string {
 }
 
 // installOpenAPI serves /openapi/v2 and /openapi/v3 on mux from the shared
-// documents of container's routes. It returns the v2 service and the static
-// v2 spec for apiextensions' CRD OpenAPI controller to merge CRD schemas
-// into: the controller only reads the spec when it merges, which it does
-// when /openapi/v2 is first asked for, and only then is the spec filled in
-// (building the process's document if it is the first: 300-400 ms of CPU,
-// which a process whose servers have CRDs paid at its first CRD before).
-// v3's CRD documents go to v3.crds.
-func installOpenAPI(container *restful.Container, m *mux.PathRecorderMux, v2 *common.Config, v3 *common.OpenAPIV3Config, served *openAPIV3) (*handler.OpenAPIService, *spec.Swagger, error) {
-	services := container.RegisteredWebServices()
+// documents of the services' routes (every server's of the chain: the
+// aggregator at the top serves /openapi). It returns the v2 service and the
+// static v2 spec for apiextensions' CRD OpenAPI controller to merge CRD
+// schemas into: the controller only reads the spec when it merges, which it
+// does when /openapi/v2 is first asked for, and only then is the spec filled
+// in (building the process's document if it is the first: 300-400 ms of
+// CPU, which a process whose servers have CRDs paid at its first CRD
+// before). v3's CRD documents go to v3.crds.
+func installOpenAPI(services []*restful.WebService, m *mux.PathRecorderMux, v2 *common.Config, v3 *common.OpenAPIV3Config, served *openAPIV3) (*handler.OpenAPIService, *spec.Swagger, error) {
 	key := routesKey(services)
 	static := sharedSpec(&openAPISpecs.v2, key, func() (*spec.Swagger, error) {
 		s, err := builder2.BuildOpenAPISpecFromRoutes(restfuladapter.AdaptWebServices(services), v2)

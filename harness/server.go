@@ -1,10 +1,19 @@
 // Package harness assembles memkube's in-process kube-apiserver: k8s.io/apiserver's
 // handler chain and REST handlers over registries for every built-in group
 // of kube-apiserver v1.37.1, with apiextensions-apiserver for CRDs as its
-// delegate, storing in memstore (or etcd, see StorageOptions).
+// delegate and kube-aggregator (apiregistration.k8s.io, aggregator.go) on
+// top, storing in memstore (or etcd, see StorageOptions).
 //
 // Known gaps:
-//   - apiregistration.k8s.io (APIService, kube-aggregator) is not served.
+//   - kube-aggregator proxies an APIService's group version to one of its
+//     Service's EndpointSlice endpoints (--enable-aggregator-routing, as
+//     webhooks), without a proxy client certificate (no
+//     --proxy-client-cert-file: an aggregated server sees the user in
+//     X-Remote-User headers but cannot authenticate memkube as a front
+//     proxy). /openapi describes the local groups only: aggregated
+//     servers' OpenAPI documents are not downloaded and merged. The local
+//     APIServices are written straight into their registry at start, as
+//     the bootstrap RBAC objects: they have no managedFields.
 //   - Authorization is system:masters then Options.Auth.AuthorizationModes
 //     (AlwaysAllow, AlwaysDeny, Node, RBAC, Webhook; RBAC by default): the
 //     ABAC authorizer and --authorization-config are not available.
@@ -202,6 +211,9 @@ type Server struct {
 	objectCounts flowcontrolrequest.StorageObjectCountTracker
 	// services resolves webhooks' service references (webhook_services.go).
 	services *serviceResolver
+	// aggregatorConns are the connections to aggregated API servers
+	// (aggregator.go).
+	aggregatorConns *dialedConns
 	// serviceRanges are what Services are allocated from (Options.Services).
 	serviceRanges builtin.ServiceRanges
 }
@@ -374,18 +386,21 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	}
 	s.generic = gs
 	s.installFaultsAdmin(gs)
-	// On Stop, in-flight requests get shutdownTimeout to finish. http.Server
-	// does not close busy connections on shutdown but waits for them, so Stop
-	// closes them itself once requests have drained.
-	gs.ShutdownTimeout = shutdownTimeout
-	if _, err := newCRDGroupDiscovery(gs.DiscoveryGroupManager, crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions()); err != nil {
-		gs.Destroy()
-		return nil, fmt.Errorf("CRD discovery: %w", err)
-	}
 	if err := s.installAPIs(scheme, codecs, config); err != nil {
 		gs.Destroy()
 		return nil, err
 	}
+	// kube-aggregator is the top of the chain, as in kube-apiserver
+	// (aggregator.go): top serves, and answers /apis.
+	agg, err := s.newAggregator(*config, kubeInformers, gs, crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions())
+	if err != nil {
+		return nil, err
+	}
+	top := agg.GenericAPIServer
+	// On Stop, in-flight requests get shutdownTimeout to finish. http.Server
+	// does not close busy connections on shutdown but waits for them, so Stop
+	// closes them itself once requests have drained.
+	top.ShutdownTimeout = shutdownTimeout
 	// the server's own clients, waiting since they started, go on now.
 	// /openapi is installed last: the MutatingAdmissionPolicy plugin polls
 	// /openapi/v3 every 5 s from its start, and answering its first poll
@@ -393,11 +408,11 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// (marshalling them is per server: +250 ms of CPU measured); it gets a
 	// 404 instead, logged once, and servers that live less than 5 s never
 	// build them.
-	s.transport.set(gs.Handler)
+	s.transport.set(top.Handler)
 	// kube-apiserver's hook of this name creates the bootstrap RBAC policy;
 	// memkube wrote it into the registries already (bootstrapRBAC), and the
 	// hook reports ready once the authorizer sees it, as upstream's does.
-	gs.AddPostStartHookOrDie("rbac/bootstrap-roles", func(hc genericapiserver.PostStartHookContext) error {
+	top.AddPostStartHookOrDie("rbac/bootstrap-roles", func(hc genericapiserver.PostStartHookContext) error {
 		for !rbacAuthz.HasBootstrapPolicy() {
 			select {
 			case <-hc.Done():
@@ -414,6 +429,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// before the hooks first look.
 	crdInformer := crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions().Informer()
 	crdServer.Informers.Start(runCtx.Done())
+	agg.start(s, runCtx)
 	// The admission plugins refuse requests until their informers have
 	// synced; the chain is built after (admission_chain.go), so its
 	// informers are requested here, before the factory starts.
@@ -432,11 +448,11 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		admissionInformers = append(admissionInformers, s.bootstrapSecrets)
 	}
 	kubeInformers.Start(runCtx.Done())
-	for !allSynced(admissionInformers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() || !authzSynced() {
+	for !allSynced(admissionInformers) || !allSynced(agg.informers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() || !authzSynced() {
 		select {
 		case <-ctx.Done():
 			cancel()
-			gs.Destroy()
+			top.Destroy()
 			return nil, fmt.Errorf("CRD informer: %w", ctx.Err())
 		case <-time.After(time.Millisecond):
 		}
@@ -447,7 +463,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	chain, resetMapper, err := newAdmissionChain(config, admissionPlugins, kubeInformers, withOpenAPIV3(client, openAPIV3.client()), dynamicClient, webhooks, kubeadmission.QuotaInitializer(s.clock))
 	if err != nil {
 		cancel()
-		gs.Destroy()
+		top.Destroy()
 		return nil, fmt.Errorf("admission: %w", err)
 	}
 	kubeInformers.Start(runCtx.Done()) // any informer a plugin added
@@ -455,24 +471,24 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	s.controllers.Go(func() { resetMapper(runCtx) })
 	health, ready, err := s.storage.healthChecks(runCtx.Done())
 	if err == nil {
-		err = gs.AddHealthChecks(health)
+		err = top.AddHealthChecks(health)
 	}
 	if err == nil {
-		err = gs.AddReadyzChecks(ready)
+		err = top.AddReadyzChecks(ready)
 	}
 	if err != nil {
 		cancel()
-		gs.Destroy()
+		top.Destroy()
 		return nil, fmt.Errorf("storage health checks: %w", err)
 	}
-	prepared := gs.PrepareRun()
-	v2Service, v2Static, err := installOpenAPI(gs.Handler.GoRestfulContainer, gs.Handler.NonGoRestfulMux, config.OpenAPIConfig, config.OpenAPIV3Config, openAPIV3)
+	prepared := top.PrepareRun()
+	v2Service, v2Static, err := installOpenAPI(agg.openAPIServices(gs), top.Handler.NonGoRestfulMux, agg.openAPI, agg.openAPIV3, openAPIV3)
 	if err != nil {
 		cancel()
-		gs.Destroy()
+		top.Destroy()
 		return nil, err
 	}
-	// The main server answers /openapi: publish the CRDs' schemas there,
+	// The top of the chain answers /openapi: publish the CRDs' schemas there,
 	// as kube-apiserver's aggregator does.
 	crds := crdServer.Informers.Apiextensions().V1().CustomResourceDefinitions()
 	v3 := crdopenapiv3.NewController(crds)
@@ -754,6 +770,7 @@ func (s *Server) Stop() {
 	s.controllers.Wait()
 	s.stopAuthentication()
 	s.webhooks.closeIdle()
+	s.aggregatorConns.closeAll()
 	s.storage.close()
 }
 

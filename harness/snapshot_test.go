@@ -2,6 +2,7 @@ package harness_test
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -14,6 +15,8 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
+	apiregistrationv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
+	aggregatorclient "k8s.io/kube-aggregator/pkg/client/clientset_generated/clientset"
 
 	"github.com/memkube/memkube/harness"
 	"github.com/memkube/memkube/harness/harnesstest"
@@ -36,8 +39,21 @@ func TestSnapshotRestore(t *testing.T) {
 	if _, err := c.CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "a"}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	apiServices := aggregatorclient.NewForConfigOrDie(s.RESTConfig()).ApiregistrationV1().APIServices()
+	eventually(t, "the CRD's APIService", func() bool {
+		_, err := apiServices.Get(ctx, "v1.example.memkube.io", metav1.GetOptions{})
+		return err == nil
+	})
 	snap, err := s.Snapshot()
 	if err != nil {
+		t.Fatal(err)
+	}
+	// an APIService the snapshot does not have.
+	if _, err := apiServices.Create(ctx, &apiregistrationv1.APIService{
+		ObjectMeta: metav1.ObjectMeta{Name: "v1alpha1.wardle.example.com"},
+		Spec: apiregistrationv1.APIServiceSpec{Group: "wardle.example.com", Version: "v1alpha1", GroupPriorityMinimum: 1000, VersionPriority: 15,
+			Service: &apiregistrationv1.ServiceReference{Namespace: "default", Name: "wardle"}, InsecureSkipTLSVerify: true},
+	}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -74,6 +90,12 @@ func TestSnapshotRestore(t *testing.T) {
 	eventually(t, "the restored CRD's widgets to be served", func() bool {
 		_, err := widgets.Get(ctx, "w1", metav1.GetOptions{})
 		return err == nil
+	})
+	// the aggregator's informers listed again: /apis follows the restored
+	// APIServices.
+	eventually(t, "the aggregator to see the restored APIServices", func() bool {
+		apis, err := c.Discovery().RESTClient().Get().AbsPath("/apis").SetHeader("Accept", "application/json").DoRaw(ctx)
+		return err == nil && strings.Contains(string(apis), `"name":"example.memkube.io"`) && !strings.Contains(string(apis), "wardle")
 	})
 	eventually(t, "the informer to see the restored state", func() bool {
 		_, hasA, _ := informer.GetStore().GetByKey("default/a")

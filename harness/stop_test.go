@@ -1,6 +1,7 @@
 package harness_test
 
 import (
+	"context"
 	"encoding/json"
 	"encoding/pem"
 	"net"
@@ -233,4 +234,26 @@ func TestStopClosesWebhookConnections(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestStopClosesAggregatedServerConnections proxies a request to an
+// aggregated API server (insecureSkipTLSVerify), then stops the server: the connections its
+// aggregator opened (the proxy's, the availability checks') must close with
+// it, leaving no goroutine, while the aggregated server still runs.
+func TestStopClosesAggregatedServerConnections(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	s, err := harness.Start(t.Context(), harness.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startWardle(t)
+	registerWardle(t, s, w, true)
+	flunders := dynamic.NewForConfigOrDie(s.InProcessRESTConfig()).Resource(schema.GroupVersionResource{Group: "wardle.example.com", Version: "v1alpha1", Resource: "flunders"}).Namespace("default")
+	poll(t, func(ctx context.Context) (bool, error) {
+		_, err := flunders.List(ctx, metav1.ListOptions{})
+		return err == nil, nil
+	})
+	s.Stop()
+	// the aggregated server's own goroutines are not the server's.
+	goleak.VerifyNone(t, append(harnesstest.IgnoreLeaks(), before, goleak.IgnoreAnyFunction("net/http.(*conn).serve"), goleak.IgnoreAnyFunction("net/http/httptest.(*Server).goServe.func1"))...)
 }

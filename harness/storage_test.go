@@ -1,6 +1,8 @@
 package harness_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +16,9 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	aggregatorclient "k8s.io/kube-aggregator/pkg/client/clientset_generated/clientset"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/memkube/memkube/harness"
 	"github.com/memkube/memkube/harness/harnesstest"
@@ -132,7 +137,27 @@ func TestReusedEtcd(t *testing.T) {
 	if _, err := fc.FlowSchemas().Update(ctx, changed, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// a local APIService's spec changed.
+	apiServices := aggregatorclient.NewForConfigOrDie(first.RESTConfig()).ApiregistrationV1().APIServices()
+	apps, err := apiServices.Get(ctx, "v1.apps", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps.Spec.VersionPriority = 99
+	if _, err := apiServices.Update(ctx, apps, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	first.Stop()
+	// APIServices are kept where kube-apiserver keeps them, as JSON.
+	kv, err := clientv3.New(clientv3.Config{Endpoints: []string{etcd.Endpoint}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kv.Close()
+	got, err := kv.Get(ctx, "/registry/apiregistration.k8s.io/apiservices/v1.apps")
+	if err != nil || len(got.Kvs) != 1 || !strings.HasPrefix(string(got.Kvs[0].Value), `{"kind":"APIService","apiVersion":"apiregistration.k8s.io/v1"`) {
+		t.Errorf("etcd key /registry/apiregistration.k8s.io/apiservices/v1.apps: %v %v, want a JSON APIService", got, err)
+	}
 	second := harnesstest.Start(t, opts)
 	c := kubernetes.NewForConfigOrDie(second.RESTConfig())
 	if _, err := c.CoreV1().ConfigMaps("default").Get(ctx, "kept", metav1.GetOptions{}); err != nil {
@@ -147,4 +172,10 @@ func TestReusedEtcd(t *testing.T) {
 	if fs, err := c.FlowcontrolV1().FlowSchemas().Get(ctx, "global-default", metav1.GetOptions{}); err != nil || fs.Spec.MatchingPrecedence != 9900 {
 		t.Errorf("FlowSchema global-default on the second server: %v, want its precedence back to 9900", err)
 	}
+	// autoregister brings the local APIServices' spec back at start.
+	apiServices = aggregatorclient.NewForConfigOrDie(second.RESTConfig()).ApiregistrationV1().APIServices()
+	poll(t, func(ctx context.Context) (bool, error) {
+		apps, err := apiServices.Get(ctx, "v1.apps", metav1.GetOptions{})
+		return err == nil && apps.Spec.VersionPriority == 15, err
+	})
 }

@@ -19,7 +19,8 @@ import (
 )
 
 // serviceResolver finds where a webhook given as a service reference
-// (admission webhooks, CRD conversion webhooks) is: at one of the
+// (admission webhooks, CRD conversion webhooks), or an APIService's
+// aggregated server (aggregator.go), is: at one of the
 // service's ready endpoints, from its EndpointSlices, as kube-apiserver
 // does with --enable-aggregator-routing (k8s.io/apiserver's
 // proxy.ResolveEndpoint, over the registries instead of listers).
