@@ -206,6 +206,10 @@ func TestControllerRuntimeWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// until the manager serves its webhook, creates fail with "connection
+	// refused" (failurePolicy Fail).
+	started := mgr.GetWebhookServer().StartedChecker()
+	waitUntil(t, "the webhook server to start", func() bool { return started(nil) == nil })
 	var denied error
 	waitUntil(t, "the webhook to deny", func() bool {
 		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "bad", Namespace: "default", Labels: map[string]string{"checked": "true"}}, Data: map[string]string{"forbidden": "x"}}

@@ -70,7 +70,7 @@ func startOperator(t *testing.T) client.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := (&controller.WebsiteReconciler{Client: mgr.GetClient(), Scheme: scheme}).SetupWithManager(mgr); err != nil {
+	if err := (&controller.WebsiteReconciler{Client: mgr.GetClient(), Scheme: scheme, APIReader: mgr.GetAPIReader()}).SetupWithManager(mgr); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -198,7 +198,7 @@ func (r *run) addHandlers(pods, pvcs, pvs, vacs cache.SharedIndexInformer) error
 		}},
 		{pvcs, cache.ResourceEventHandlerFuncs{
 			AddFunc:    r.pvcChanged,
-			UpdateFunc: func(old, cur any) { r.pvcChanged(cur); r.classesOfClaimChanged(old, cur) },
+			UpdateFunc: func(old, cur any) { r.pvcChanged(cur); r.unusedChanged(old, cur); r.classesOfClaimChanged(old, cur) },
 			DeleteFunc: func(obj any) { r.classesOfClaimChanged(obj, nil) },
 		}},
 		{pvs, cache.ResourceEventHandlerFuncs{
@@ -272,6 +272,23 @@ func (r *run) pvcChanged(obj any) {
 	}
 	if unusedCondition(pvc) == nil || needsFinalizer(&pvc.ObjectMeta, PVCProtectionFinalizer) || deletionCandidate(&pvc.ObjectMeta, PVCProtectionFinalizer) {
 		r.pvcQueue.Add(pvc.Namespace + "/" + pvc.Name)
+	}
+}
+
+// unusedChanged syncs a claim again once the informer has its new Unused
+// condition. A sync decides from the informer's claim, which can lag the
+// controller's own write: a pod deleted just after the claim was set
+// Unused=False would otherwise be checked against a claim still saying
+// True, found to need no change, and leave the claim False for good.
+// (Upstream queues claims only for a missing condition or a finalizer.)
+func (r *run) unusedChanged(old, cur any) {
+	before, ok := old.(*corev1.PersistentVolumeClaim)
+	after, ok2 := cur.(*corev1.PersistentVolumeClaim)
+	if !ok || !ok2 {
+		return
+	}
+	if b, a := unusedCondition(before), unusedCondition(after); b != nil && a != nil && b.Status != a.Status {
+		r.pvcQueue.Add(after.Namespace + "/" + after.Name)
 	}
 }
 

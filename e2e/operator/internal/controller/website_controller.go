@@ -30,6 +30,12 @@ const ConditionAvailable = "Available"
 type WebsiteReconciler struct {
 	client.Client
 	Scheme *runtime.Scheme
+	// APIReader, when set, reads the Website itself from the API server:
+	// the cache can lag the Deployment's and Service's events, and a
+	// reconcile of a Website being deleted with propagationPolicy Orphan
+	// would put back the owner references the garbage collector has just
+	// removed (so it would delete the dependents after all).
+	APIReader client.Reader
 }
 
 // +kubebuilder:rbac:groups=webapp.memkube.io,resources=websites,verbs=get;list;watch;create;update;patch;delete
@@ -43,7 +49,11 @@ func (r *WebsiteReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	log := logf.FromContext(ctx)
 
 	website := &webappv1.Website{}
-	if err := r.Get(ctx, req.NamespacedName, website); err != nil {
+	var reader client.Reader = r.Client
+	if r.APIReader != nil {
+		reader = r.APIReader
+	}
+	if err := reader.Get(ctx, req.NamespacedName, website); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !website.DeletionTimestamp.IsZero() {
