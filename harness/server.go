@@ -402,12 +402,9 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// closes them itself once requests have drained.
 	top.ShutdownTimeout = shutdownTimeout
 	// the server's own clients, waiting since they started, go on now.
-	// /openapi is installed last: the MutatingAdmissionPolicy plugin polls
-	// /openapi/v3 every 5 s from its start, and answering its first poll
-	// would make every server build its OpenAPI v3 documents at start
-	// (marshalling them is per server: +250 ms of CPU measured); it gets a
-	// 404 instead, logged once, and servers that live less than 5 s never
-	// build them.
+	// (/openapi is installed later, after PrepareRun; the
+	// MutatingAdmissionPolicy plugin, which polls it, reads it in-process
+	// and waits for it: openapi_cache.go.)
 	s.transport.set(top.Handler)
 	// kube-apiserver's hook of this name creates the bootstrap RBAC policy;
 	// memkube wrote it into the registries already (bootstrapRBAC), and the
