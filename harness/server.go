@@ -179,6 +179,13 @@ type Server struct {
 	generic *genericapiserver.GenericAPIServer
 	// controllers are the goroutines the server runs besides k8s.io/apiserver's.
 	controllers sync.WaitGroup
+	// kcm are kube-controller-manager's controllers (startControllers),
+	// stopped by stopKCM and waited for before the server stops: clients
+	// first, as a cluster shuts down. Stopped after, their informers would
+	// meet a refused connection, which client-go's watch-list reflectors
+	// wait out for a second whatever their context says.
+	kcm     sync.WaitGroup
+	stopKCM context.CancelFunc
 	adminCfg    *restclient.Config
 	// inProcessCfg reaches the server through transport, without a socket.
 	inProcessCfg *restclient.Config
@@ -581,6 +588,7 @@ type Controllers struct {
 // startControllers runs the enabled controllers until runCtx ends; Stop
 // waits for them.
 func (s *Server) startControllers(runCtx context.Context, opts Controllers, loopback *restclient.Config) error {
+	runCtx, s.stopKCM = context.WithCancel(runCtx)
 	// as kube-controller-manager identifies itself (managedFields show it).
 	cfg := restclient.CopyConfig(loopback)
 	cfg.UserAgent = "kube-controller-manager"
@@ -589,7 +597,7 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 		if err != nil {
 			return fmt.Errorf("namespace controller: %w", err)
 		}
-		s.controllers.Go(func() { c.Run(runCtx, 2) })
+		s.kcm.Go(func() { c.Run(runCtx, 2) })
 	}
 	if !opts.NoGarbageCollector {
 		c, err := gccontroller.New(cfg)
@@ -597,14 +605,14 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 			return fmt.Errorf("garbage collector: %w", err)
 		}
 		// kube-controller-manager's default --concurrent-gc-syncs.
-		s.controllers.Go(func() { c.Run(runCtx, 20) })
+		s.kcm.Go(func() { c.Run(runCtx, 20) })
 	}
 	if !opts.NoClusterRoleAggregation {
 		c, err := aggregation.New(cfg)
 		if err != nil {
 			return fmt.Errorf("clusterrole aggregation controller: %w", err)
 		}
-		s.controllers.Go(func() { c.Run(runCtx) })
+		s.kcm.Go(func() { c.Run(runCtx) })
 	}
 	if !opts.NoResourceQuota {
 		c, err := resourcequotacontroller.New(cfg, s.clock)
@@ -612,21 +620,21 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 			return fmt.Errorf("resource quota controller: %w", err)
 		}
 		// kube-controller-manager's default --concurrent-resource-quota-syncs.
-		s.controllers.Go(func() { c.Run(runCtx, 5) })
+		s.kcm.Go(func() { c.Run(runCtx, 5) })
 	}
 	if !opts.NoStorageProtection {
 		c, err := storageprotection.New(cfg, s.clock)
 		if err != nil {
 			return fmt.Errorf("storage protection controllers: %w", err)
 		}
-		s.controllers.Go(func() { c.Run(runCtx, 1) })
+		s.kcm.Go(func() { c.Run(runCtx, 1) })
 	}
 	if !opts.NoDisruption {
 		c, err := disruption.New(cfg, s.clock)
 		if err != nil {
 			return fmt.Errorf("disruption controller: %w", err)
 		}
-		s.controllers.Go(func() { c.Run(runCtx, 1) })
+		s.kcm.Go(func() { c.Run(runCtx, 1) })
 	}
 	if !opts.NoValidatingAdmissionPolicyStatus {
 		c, err := vapstatus.New(cfg)
@@ -635,19 +643,19 @@ func (s *Server) startControllers(runCtx context.Context, opts Controllers, loop
 		}
 		// kube-controller-manager's default
 		// --concurrent-validating-admission-policy-status-syncs.
-		s.controllers.Go(func() { c.Run(runCtx, 5) })
+		s.kcm.Go(func() { c.Run(runCtx, 5) })
 	}
 	if !opts.NoServiceAccount {
 		c, err := serviceaccountcontroller.New(cfg, s.caPEM)
 		if err != nil {
 			return fmt.Errorf("service account controller: %w", err)
 		}
-		s.controllers.Go(func() { c.Run(runCtx, 1) })
+		s.kcm.Go(func() { c.Run(runCtx, 1) })
 		tokens, err := serviceaccountcontroller.NewTokens(cfg, s.caPEM, s.saTokens)
 		if err != nil {
 			return fmt.Errorf("service account tokens controller: %w", err)
 		}
-		s.controllers.Go(func() { tokens.Run(runCtx, 1) })
+		s.kcm.Go(func() { tokens.Run(runCtx, 1) })
 	}
 	return nil
 }
@@ -756,6 +764,10 @@ func (s *Server) waitReady(ctx context.Context) error {
 
 // Stop stops the server and waits for it.
 func (s *Server) Stop() {
+	if s.stopKCM != nil {
+		s.stopKCM()
+		s.kcm.Wait()
+	}
 	s.cancel()
 	// Let requests in flight finish, as kube-apiserver does; then end the
 	// long-running ones (watches) by closing their connections, and close
