@@ -184,9 +184,9 @@ type Server struct {
 	// first, as a cluster shuts down. Stopped after, their informers would
 	// meet a refused connection, which client-go's watch-list reflectors
 	// wait out for a second whatever their context says.
-	kcm     sync.WaitGroup
-	stopKCM context.CancelFunc
-	adminCfg    *restclient.Config
+	kcm      sync.WaitGroup
+	stopKCM  context.CancelFunc
+	adminCfg *restclient.Config
 	// inProcessCfg reaches the server through transport, without a socket.
 	inProcessCfg *restclient.Config
 	transport    *inProcessTransport
