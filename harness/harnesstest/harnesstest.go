@@ -2,10 +2,12 @@
 package harnesstest
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/memkube/memkube/harness"
 )
@@ -53,4 +55,25 @@ func saveState(t testing.TB, s *harness.Server, dir string) {
 		return
 	}
 	t.Logf("memkube: the failed test's state is saved; serve it with: memkube serve --load %s", path)
+}
+
+// Run runs run (a controller's Run) until the test ends: t.Cleanup cancels
+// its context and fails the test if run has not returned 10 s later.
+// Called after Start, its cleanup runs before the server stops.
+func Run(t testing.TB, run func(ctx context.Context)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("Run did not return 10s after its context ended")
+		}
+	})
 }

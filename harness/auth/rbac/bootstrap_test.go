@@ -48,21 +48,7 @@ func runAggregation(t *testing.T, s *harness.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c.Run(ctx)
-	}()
-	// registered after harnesstest.Start's, so it runs before the server stops.
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("Run did not return 10s after its context ended")
-		}
-	})
+	harnesstest.Run(t, func(ctx context.Context) { c.Run(ctx) })
 }
 
 // waitFor polls cond every 5 ms until it holds, for at most 20 s.

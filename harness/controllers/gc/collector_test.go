@@ -428,20 +428,7 @@ func (c *cluster) runGC(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.gc = controller
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		controller.Run(ctx, 2)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("Run did not return 10s after its context ended")
-		}
-	})
+	harnesstest.Run(t, func(ctx context.Context) { controller.Run(ctx, 2) })
 }
 
 // requireServerGC skips t unless the server sets the orphan and

@@ -65,21 +65,7 @@ func startController(t *testing.T, s *harness.Server, configure func(*namespace.
 	if configure != nil {
 		configure(c)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c.Run(ctx, 2)
-	}()
-	// registered after harnesstest.Start's, so it runs before the server stops.
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("Run did not return 10s after its context ended")
-		}
-	})
+	harnesstest.Run(t, func(ctx context.Context) { c.Run(ctx, 2) })
 }
 
 // waitFor polls cond every 5 ms until it holds, for at most 20 s.

@@ -39,21 +39,7 @@ func start(t *testing.T) (kubernetes.Interface, dynamic.Interface, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c.Run(ctx, 1)
-	}()
-	// registered after harnesstest.Start's, so it runs before the server stops.
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("Run did not return 10s after its context ended")
-		}
-	})
+	harnesstest.Run(t, func(ctx context.Context) { c.Run(ctx, 1) })
 	return kubernetes.NewForConfigOrDie(s.InProcessRESTConfig()), dynamic.NewForConfigOrDie(s.InProcessRESTConfig()), ca
 }
 
