@@ -224,10 +224,11 @@ func sharedBuiltinV3(key string, services []*restful.WebService, config *common.
 	return b
 }
 
-// discovery answers /openapi/v3: both services' paths in one document.
+// discovery answers /openapi/v3: both services' paths in one document (the
+// built-in one's where both have a path, as groupVersion serves it).
 func (o *openAPIV3) discovery(w http.ResponseWriter, r *http.Request) {
 	merged := handler3.OpenAPIV3Discovery{Paths: map[string]handler3.OpenAPIV3DiscoveryGroupVersion{}}
-	for _, serve := range []http.HandlerFunc{o.builtin.service.HandleDiscovery, o.crds.HandleDiscovery} {
+	for _, serve := range []http.HandlerFunc{o.crds.HandleDiscovery, o.builtin.service.HandleDiscovery} {
 		var doc handler3.OpenAPIV3Discovery
 		if err := json.Unmarshal(serveInProcess(serve, "/openapi/v3", "application/json"), &doc); err != nil {
 			klog.ErrorS(err, "OpenAPI v3 discovery")
