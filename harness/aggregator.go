@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -594,64 +593,4 @@ func (g *apiServiceRESTOptions) shared() (generic.RESTOptions, error) {
 		return captured, func() {}, nil
 	}
 	return opts, nil
-}
-
-// dialedConns are the connections a server's aggregator opened to
-// aggregated API servers. Stop closes them, as kube-apiserver's exit
-// would: left open, they keep client goroutines alive until the aggregated
-// server hangs up.
-type dialedConns struct {
-	mu     sync.Mutex // guards conns and closed
-	conns  map[*dialedConn]struct{}
-	closed bool
-}
-
-// dialKeepAlive is kube-apiserver's proxy dialer's keep-alive
-// (k8s.io/apimachinery's net.SetTransportDefaults).
-const dialKeepAlive = 30 * time.Second
-
-func (d *dialedConns) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	conn, err := (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: dialKeepAlive}).DialContext(ctx, network, addr)
-	if err != nil {
-		return nil, err
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed {
-		_ = conn.Close()
-		return nil, errors.New("memkube: the server has stopped")
-	}
-	c := &dialedConn{Conn: conn, owner: d}
-	if d.conns == nil {
-		d.conns = map[*dialedConn]struct{}{}
-	}
-	d.conns[c] = struct{}{}
-	return c, nil
-}
-
-// closeAll closes every connection and refuses new ones.
-func (d *dialedConns) closeAll() {
-	if d == nil {
-		return
-	}
-	d.mu.Lock()
-	conns := d.conns
-	d.conns, d.closed = nil, true
-	d.mu.Unlock()
-	for c := range conns {
-		_ = c.Close()
-	}
-}
-
-// dialedConn leaves its owner's set when closed.
-type dialedConn struct {
-	net.Conn
-	owner *dialedConns
-}
-
-func (c *dialedConn) Close() error {
-	c.owner.mu.Lock()
-	delete(c.owner.conns, c)
-	c.owner.mu.Unlock()
-	return c.Conn.Close()
 }

@@ -773,7 +773,7 @@ func (s *Server) Stop() {
 	// long-running ones (watches) by closing their connections, and close
 	// the connections the server opened to webhooks, as its exit would.
 	s.inFlight.Wait()
-	s.listener.closeConns()
+	s.listener.closeAll()
 	s.transport.closeAll()
 	<-s.stopped
 	s.controllers.Wait()
