@@ -624,7 +624,6 @@ func TestKubectlDeployment(t *testing.T) {
 // the node's address and kubelet port.
 func TestKubectlLogs(t *testing.T) {
 	k := startKubectl(t)
-	ctx := t.Context()
 	kubelet := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/containerLogs/default/web/nginx" {
 			http.NotFound(w, r)
@@ -633,6 +632,20 @@ func TestKubectlLogs(t *testing.T) {
 		fmt.Fprintf(w, "started\ntail=%s\n", r.URL.Query().Get("tailLines"))
 	}))
 	defer kubelet.Close()
+	k.podAtKubelet(t, kubelet)
+	out := k.kubectl("logs", "web", "-n", "default", "--tail=3")
+	wantOutput(t, "logs", out, "started", "tail=3")
+	errOut := k.kubectlFails("logs", "web", "-n", "default", "-c", "php")
+	if want := "error: container php is not valid for pod web"; strings.TrimSpace(errOut) != want {
+		t.Errorf("logs of a missing container printed\n%s\nwant\n%s", errOut, want)
+	}
+}
+
+// podAtKubelet creates node-1, whose kubelet is the test server kubelet,
+// and the pod default/web (container nginx) on it.
+func (k *kubectlServer) podAtKubelet(t *testing.T, kubelet *httptest.Server) {
+	t.Helper()
+	ctx := t.Context()
 	host, port, _ := net.SplitHostPort(kubelet.Listener.Addr().String())
 	portNumber, _ := strconv.Atoi(port)
 	node, err := k.client.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-1"}}, metav1.CreateOptions{})
@@ -647,12 +660,6 @@ func TestKubectlLogs(t *testing.T) {
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "default"}, Spec: corev1.PodSpec{NodeName: "node-1", Containers: []corev1.Container{{Name: "nginx", Image: "nginx:1.27"}}}}
 	if _, err := k.client.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
-	}
-	out := k.kubectl("logs", "web", "-n", "default", "--tail=3")
-	wantOutput(t, "logs", out, "started", "tail=3")
-	errOut := k.kubectlFails("logs", "web", "-n", "default", "-c", "php")
-	if want := "error: container php is not valid for pod web"; strings.TrimSpace(errOut) != want {
-		t.Errorf("logs of a missing container printed\n%s\nwant\n%s", errOut, want)
 	}
 }
 
@@ -671,7 +678,6 @@ func (echoExecutor) ExecInContainer(_ context.Context, pod, _, container string,
 // protocol (k8s.io/cri-streaming) at the pod's node.
 func TestKubectlExec(t *testing.T) {
 	k := startKubectl(t)
-	ctx := t.Context()
 	kubelet := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// /exec/<namespace>/<pod>/<container>
 		parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
@@ -687,21 +693,7 @@ func TestKubectlExec(t *testing.T) {
 		remotecommand.ServeExec(w, r, echoExecutor{}, parts[2], "", parts[3], r.URL.Query()["command"], opts, time.Minute, 10*time.Second, remotecommand.SupportedStreamingProtocols)
 	}))
 	defer kubelet.Close()
-	host, port, _ := net.SplitHostPort(kubelet.Listener.Addr().String())
-	portNumber, _ := strconv.Atoi(port)
-	node, err := k.client.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-1"}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	node.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: host}}
-	node.Status.DaemonEndpoints.KubeletEndpoint.Port = int32(portNumber)
-	if _, err := k.client.CoreV1().Nodes().UpdateStatus(ctx, node, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "default"}, Spec: corev1.PodSpec{NodeName: "node-1", Containers: []corev1.Container{{Name: "nginx", Image: "nginx:1.27"}}}}
-	if _, err := k.client.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	k.podAtKubelet(t, kubelet)
 	out := k.kubectl("exec", "web", "-n", "default", "--", "ls", "-l", "/")
 	wantOutput(t, "exec", out, "web/nginx: ls -l /")
 }
