@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	restful "github.com/emicklei/go-restful/v3"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -275,19 +274,6 @@ func (a *aggregator) start(s *Server, runCtx context.Context) {
 		}
 		a.autoregister.Run(5, runCtx.Done())
 	})
-}
-
-// waitFor polls cond every millisecond until it holds (true) or ctx ends
-// (false).
-func waitFor(ctx context.Context, cond func() bool) bool {
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(time.Millisecond):
-		}
-	}
-	return true
 }
 
 // openAPIServices are the web services /openapi describes: below's (the

@@ -417,13 +417,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// memkube wrote it into the registries already (bootstrapRBAC), and the
 	// hook reports ready once the authorizer sees it, as upstream's does.
 	top.AddPostStartHookOrDie("rbac/bootstrap-roles", func(hc genericapiserver.PostStartHookContext) error {
-		for !rbacAuthz.HasBootstrapPolicy() {
-			select {
-			case <-hc.Done():
-				return nil
-			case <-time.After(time.Millisecond):
-			}
-		}
+		waitFor(hc, rbacAuthz.HasBootstrapPolicy)
 		return nil
 	})
 
@@ -452,14 +446,13 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		admissionInformers = append(admissionInformers, s.bootstrapSecrets)
 	}
 	kubeInformers.Start(runCtx.Done())
-	for !allSynced(admissionInformers) || !allSynced(agg.informers) || !rbacAuthz.HasSynced() || !rbacAuthz.HasBootstrapPolicy() || !authzSynced() {
-		select {
-		case <-ctx.Done():
-			cancel()
-			top.Destroy()
-			return nil, fmt.Errorf("CRD informer: %w", ctx.Err())
-		case <-time.After(time.Millisecond):
-		}
+	synced := func() bool {
+		return allSynced(admissionInformers) && allSynced(agg.informers) && rbacAuthz.HasSynced() && rbacAuthz.HasBootstrapPolicy() && authzSynced()
+	}
+	if !waitFor(ctx, synced) {
+		cancel()
+		top.Destroy()
+		return nil, fmt.Errorf("informers: %w", ctx.Err())
 	}
 	// the MutatingAdmissionPolicy plugin reads /openapi/v3 through its
 	// client's discovery; it gets the server's in-process (openapi_cache.go).
@@ -540,6 +533,19 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// waitFor polls cond every millisecond until it holds (true) or ctx ends
+// (false).
+func waitFor(ctx context.Context, cond func() bool) bool {
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(time.Millisecond):
+		}
+	}
+	return true
 }
 
 func allSynced(informers []cache.SharedIndexInformer) bool {
