@@ -110,6 +110,25 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func TestGarbageCollection(t *testing.T) {
 	ctx := t.Context()
 	c := newClient(t)
+	// The Job and its pod come first: the collector must have the pod in
+	// its graph before it orphans the Job's dependents, or it finds none,
+	// lets the Job go and then deletes the pod as dangling (upstream's
+	// collector would too). The ConfigMap case below gives it that time.
+	job, err := c.BatchV1().Jobs("default").Create(ctx, &batchv1.Job{
+		ObjectMeta: metav1.ObjectMeta{Name: "job"},
+		Spec: batchv1.JobSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+			RestartPolicy: corev1.RestartPolicyNever, Containers: []corev1.Container{{Name: "c", Image: "busybox"}},
+		}}},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	isController := true
+	podRef := []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: "job", UID: job.UID, Controller: &isController}}
+	if _, err := c.CoreV1().Pods("default").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "job-pod", OwnerReferences: podRef},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "busybox"}}}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	owner, err := c.CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "owner"}}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -126,21 +145,6 @@ func TestGarbageCollection(t *testing.T) {
 		return apierrors.IsNotFound(err)
 	})
 
-	job, err := c.BatchV1().Jobs("default").Create(ctx, &batchv1.Job{
-		ObjectMeta: metav1.ObjectMeta{Name: "job"},
-		Spec: batchv1.JobSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
-			RestartPolicy: corev1.RestartPolicyNever, Containers: []corev1.Container{{Name: "c", Image: "busybox"}},
-		}}},
-	}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	isController := true
-	podRef := []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: "job", UID: job.UID, Controller: &isController}}
-	if _, err := c.CoreV1().Pods("default").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "job-pod", OwnerReferences: podRef},
-		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "busybox"}}}}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
 	if err := c.BatchV1().Jobs("default").Delete(ctx, "job", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
