@@ -14,6 +14,7 @@ import (
 	apidiscoveryv2 "k8s.io/api/apidiscovery/v2"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/managedfields"
@@ -25,7 +26,10 @@ import (
 	"k8s.io/kube-openapi/pkg/builder3"
 	"k8s.io/kube-openapi/pkg/common"
 	openapiutil "k8s.io/kube-openapi/pkg/util"
+	smdschema "sigs.k8s.io/structured-merge-diff/v6/schema"
 	"sigs.k8s.io/structured-merge-diff/v6/typed"
+
+	"github.com/memkube/memkube/harness/openapi"
 )
 
 // memkube installs its API groups itself rather than through
@@ -307,6 +311,14 @@ func typeConverterFor(config *common.OpenAPIV3Config, names []string) managedfie
 	typeConverters.built[key] = l
 	go func() {
 		defer close(l.done)
+		if key == strings.Join(openapi.SSATypeNames, ",") {
+			// the built-in resources' schema is generated: building it
+			// from the definitions is about 25 ms of CPU and 10 MB of
+			// garbage, which a process's first server would share its
+			// cores with.
+			l.converter, l.err = newSchemaConverter(openapi.SSASchema())
+			return
+		}
 		// the builder writes into the definitions it reads (openapi_cache.go).
 		openAPIBuilds.Lock()
 		defer openAPIBuilds.Unlock()
@@ -318,6 +330,46 @@ func typeConverterFor(config *common.OpenAPIV3Config, names []string) managedfie
 		l.converter, l.err = managedfields.NewTypeConverter(definitions, false)
 	}()
 	return l
+}
+
+// schemaConverter is managedfields.NewTypeConverter's converter over a
+// schema at hand: kinds are looked up in it as upstream's indexModels finds
+// them.
+type schemaConverter struct {
+	parser map[schema.GroupVersionKind]*typed.ParseableType
+	// empty answers for kinds the schema lacks, with upstream's error (the
+	// field managers' version converter recognises it), and converts typed
+	// values back to objects as upstream's converter does.
+	empty managedfields.TypeConverter
+}
+
+func newSchemaConverter(s *smdschema.Schema, kinds []openapi.SSAKind) (*schemaConverter, error) {
+	empty, err := managedfields.NewTypeConverter(nil, false)
+	if err != nil {
+		return nil, err
+	}
+	parser := &typed.Parser{Schema: *s}
+	c := &schemaConverter{parser: map[schema.GroupVersionKind]*typed.ParseableType{}, empty: empty}
+	for _, k := range kinds {
+		t := parser.Type(k.Type)
+		c.parser[schema.GroupVersionKind{Group: k.Group, Version: k.Version, Kind: k.Kind}] = &t
+	}
+	return c, nil
+}
+
+func (c *schemaConverter) ObjectToTyped(obj runtime.Object, opts ...typed.ValidationOptions) (*typed.TypedValue, error) {
+	t := c.parser[obj.GetObjectKind().GroupVersionKind()]
+	if t == nil {
+		return c.empty.ObjectToTyped(obj, opts...)
+	}
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		return t.FromUnstructured(u.UnstructuredContent(), opts...)
+	}
+	return t.FromStructured(obj, opts...)
+}
+
+func (c *schemaConverter) TypedToObject(value *typed.TypedValue) (runtime.Object, error) {
+	return c.empty.TypedToObject(value)
 }
 
 // resourceTypeNames are the canonical type names of info's resources under
