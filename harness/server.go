@@ -66,12 +66,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -690,12 +692,8 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 	if err := s.installServiceAccountTokens(storage[corev1.SchemeGroupVersion], config.LoopbackClientConfig); err != nil {
 		return err
 	}
-	if err := s.bootstrapRBAC(storage[rbacv1.SchemeGroupVersion]); err != nil {
-		return err
-	}
-	if err := s.bootstrapFlowControl(storage[flowcontrolv1.SchemeGroupVersion], scheme); err != nil {
-		return err
-	}
+	// the bootstrap policy is written past the escalation checks.
+	rbacStorage := maps.Clone(storage[rbacv1.SchemeGroupVersion])
 	if err := s.services.setRegistries(storage[corev1.SchemeGroupVersion], storage[discoveryv1.SchemeGroupVersion]); err != nil {
 		return err
 	}
@@ -734,10 +732,27 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 			infos = append(infos, groups[group])
 		}
 	}
-	if err := installGroups(s.generic, config, groups[corev1.GroupName], infos); err != nil {
-		return fmt.Errorf("install API groups: %w", err)
+	// The bootstrap objects are written while the handlers are built: each
+	// is a good part of a start, neither needs the other, and the builds
+	// leave a core idle at times.
+	var bootstrap errgroup.Group
+	bootstrap.Go(func() error {
+		if err := s.bootstrapRBAC(rbacStorage); err != nil {
+			return err
+		}
+		if err := s.bootstrapFlowControl(storage[flowcontrolv1.SchemeGroupVersion], scheme); err != nil {
+			return err
+		}
+		return s.bootstrap(storage)
+	})
+	installErr := installGroups(s.generic, config, groups[corev1.GroupName], infos)
+	if err := bootstrap.Wait(); err != nil {
+		return err
 	}
-	return s.bootstrap(storage)
+	if installErr != nil {
+		return fmt.Errorf("install API groups: %w", installErr)
+	}
+	return nil
 }
 
 // waitReady waits until /readyz answers 200 to the admin.
