@@ -29,3 +29,6 @@ func (s *Server) ObjectCount(resource string) (int64, error) {
 func (s *Server) EquivalentResources(resource schema.GroupVersionResource) []schema.GroupVersionResource {
 	return s.generic.EquivalentResourceRegistry.EquivalentResourcesFor(resource, "")
 }
+
+// MayStream reports whether the in-process transport streams r's response.
+var MayStream = mayStream

@@ -2,12 +2,14 @@ package harness
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -20,8 +22,11 @@ import (
 const inProcessHost = "http://memkube.in-process"
 
 // inProcessTransport serves requests with a server's handler in the calling
-// process: no socket, no TLS. Response bodies stream (watches work); closing
-// a body cancels the request as a closed connection would.
+// process: no socket, no TLS. A request whose response must end is served
+// in the caller's goroutine and its response handed over whole; one that
+// may stream (mayStream: watches, logs, exec...) is served beside the
+// client, which reads as the handler writes, and closing its body cancels
+// the request as a closed connection would.
 type inProcessTransport struct {
 	handler atomic.Pointer[http.Handler]
 	// serving is closed by set; stopped by closeAll. Requests made before
@@ -116,6 +121,13 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 	if in.Body == nil {
 		in.Body = http.NoBody
 	}
+	if !mayStream(in) {
+		return serveBuffered(*h, in, req, func() {
+			stopCancel()
+			cancel()
+			untrack()
+		})
+	}
 	pr, pw := io.Pipe()
 	w := &pipeWriter{header: http.Header{}, body: bufio.NewWriterSize(pw, 32<<10), headerSent: make(chan struct{}), closed: make(chan bool, 1)}
 	stop := context.AfterFunc(ctx, func() { w.closed <- true })
@@ -158,6 +170,94 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 		Request:       req,
 	}, nil
 }
+
+// mayStream reports whether r's response may go on indefinitely: a watch,
+// a connection upgrade, or a connect subresource (logs, exec, attach,
+// port-forward, proxy). Their handlers run beside the client, which reads
+// as they write; any other request is served in the caller's goroutine.
+func mayStream(r *http.Request) bool {
+	if r.Header.Get("Upgrade") != "" {
+		return true
+	}
+	if strings.Contains(r.URL.RawQuery, "watch") {
+		for _, v := range r.URL.Query()["watch"] {
+			if v != "false" && v != "0" {
+				return true
+			}
+		}
+	}
+	for segment := range strings.SplitSeq(r.URL.Path, "/") {
+		switch segment {
+		case "watch", "log", "exec", "attach", "portforward", "proxy":
+			return true
+		}
+	}
+	return false
+}
+
+// serveBuffered serves in with h in the calling goroutine, the response
+// buffered whole: no goroutine to start (and grow a stack for) and no
+// hand-over per write. done runs once h has returned.
+func serveBuffered(h http.Handler, in, req *http.Request, done func()) (*http.Response, error) {
+	w := &bufferWriter{header: http.Header{}, closed: make(chan bool, 1)}
+	stop := context.AfterFunc(in.Context(), func() { w.closed <- true })
+	func() {
+		defer func() {
+			// as net/http: a handler may panic to abort its response.
+			if p := recover(); p != nil && p != http.ErrAbortHandler {
+				klog.ErrorS(fmt.Errorf("%v", p), "in-process request panicked", "method", in.Method, "url", in.URL.String())
+			}
+		}()
+		h.ServeHTTP(w, in)
+	}()
+	stop()
+	_ = in.Body.Close()
+	done()
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
+	w.WriteHeader(http.StatusOK) // a handler that wrote nothing
+	return &http.Response{
+		Status:        http.StatusText(w.status),
+		StatusCode:    w.status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        w.sent,
+		Body:          io.NopCloser(bytes.NewReader(w.body.Bytes())),
+		ContentLength: int64(w.body.Len()),
+		Request:       req,
+	}, nil
+}
+
+// bufferWriter is the http.ResponseWriter of an in-process request served
+// whole before the client reads it.
+type bufferWriter struct {
+	header http.Header
+	sent   http.Header
+	status int
+	body   bytes.Buffer
+	closed chan bool
+}
+
+func (w *bufferWriter) Header() http.Header { return w.header }
+
+func (w *bufferWriter) WriteHeader(status int) {
+	if w.sent == nil {
+		w.status, w.sent = status, w.header.Clone()
+	}
+}
+
+func (w *bufferWriter) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.body.Write(p)
+}
+
+// Flush does nothing: the client reads once the handler has returned.
+func (w *bufferWriter) Flush() { w.WriteHeader(http.StatusOK) }
+
+// CloseNotify: see pipeWriter's.
+func (w *bufferWriter) CloseNotify() <-chan bool { return w.closed }
 
 // pipeWriter is the http.ResponseWriter of an in-process request: the
 // header is handed over on the first write, the body streams through a pipe

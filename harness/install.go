@@ -348,7 +348,7 @@ func newSchemaConverter(s *smdschema.Schema, kinds []openapi.SSAKind) (*schemaCo
 	if err != nil {
 		return nil, err
 	}
-	parser := &typed.Parser{Schema: *s}
+	parser := &typed.Parser{Schema: smdschema.Schema{Types: s.Types}}
 	c := &schemaConverter{parser: map[schema.GroupVersionKind]*typed.ParseableType{}, empty: empty}
 	for _, k := range kinds {
 		t := parser.Type(k.Type)
