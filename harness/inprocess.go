@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"k8s.io/klog/v2"
 )
@@ -90,6 +91,26 @@ func (t *inProcessTransport) set(h http.Handler) {
 var errServerStopped = fmt.Errorf("memkube: the server has stopped: %w", syscall.ECONNREFUSED)
 
 func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.roundTrip(req, 0)
+}
+
+// ownClientsGrace is how long a request of the server's own clients that
+// must end (a discovery request of kube-controller-manager's, say) goes on
+// after its client has given up: Stop stops the controllers first, and a
+// request cut short logs a "Handler timeout" error group, for a request
+// that would have finished in a millisecond. A request still running
+// after the grace is cancelled as any other.
+const ownClientsGrace = 50 * time.Millisecond
+
+// ownClients is the transport of the server's own clients (its loopback
+// config): t, with ownClientsGrace.
+type ownClients struct{ t *inProcessTransport }
+
+func (o ownClients) RoundTrip(req *http.Request) (*http.Response, error) {
+	return o.t.roundTrip(req, ownClientsGrace)
+}
+
+func (t *inProcessTransport) roundTrip(req *http.Request, grace time.Duration) (*http.Response, error) {
 	select {
 	case <-t.serving:
 	default:
@@ -108,10 +129,8 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 	// that request's audit context, user and deadline, which a request over
 	// a socket never does.
 	ctx, cancel := context.WithCancel(context.Background())
-	stopCancel := context.AfterFunc(req.Context(), cancel)
 	untrack, ok := t.track(&cancel)
 	if !ok {
-		stopCancel()
 		cancel()
 		return nil, errServerStopped
 	}
@@ -122,12 +141,21 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 		in.Body = http.NoBody
 	}
 	if !mayStream(in) {
+		clientGone := cancel
+		if grace > 0 {
+			clientGone = func() {
+				timer := time.AfterFunc(grace, cancel)
+				context.AfterFunc(ctx, func() { timer.Stop() })
+			}
+		}
+		stopCancel := context.AfterFunc(req.Context(), clientGone)
 		return serveBuffered(*h, in, req, func() {
 			stopCancel()
 			cancel()
 			untrack()
 		})
 	}
+	stopCancel := context.AfterFunc(req.Context(), cancel)
 	pr, pw := io.Pipe()
 	w := &pipeWriter{header: http.Header{}, body: bufio.NewWriterSize(pw, 32<<10), headerSent: make(chan struct{}), closed: make(chan bool, 1)}
 	stop := context.AfterFunc(ctx, func() { w.closed <- true })

@@ -318,7 +318,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// (NewLoopbackClientConfig). client-go's default of 5 QPS throttled the
 	// apiextensions controllers: a CRD created again took 200 ms steps to be
 	// established.
-	config.LoopbackClientConfig = &restclient.Config{Host: inProcessHost, BearerToken: loopbackToken, Transport: s.transport, QPS: -1}
+	config.LoopbackClientConfig = &restclient.Config{Host: inProcessHost, BearerToken: loopbackToken, Transport: ownClients{s.transport}, QPS: -1}
 	namer := openapinamer.NewDefinitionNamer(scheme)
 	config.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(openapi.GetOpenAPIDefinitions, namer)
 	config.OpenAPIConfig.Info.Title, config.OpenAPIConfig.Info.Version = "Kubernetes", "v"+Version
