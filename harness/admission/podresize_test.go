@@ -3,6 +3,7 @@ package admission_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,14 +50,15 @@ func TestPodResizeValidator(t *testing.T) {
 		return err
 	}
 	small, win := onNode("on-small", "small"), onNode("on-win", "win")
-	// nodes are read from an informer: wait until the plugin has both.
+	// nodes are read from an informer: wait until the plugin has both, with
+	// their allocatable resources (a resize that fits succeeds only then).
+	var fits error
 	if err := wait.PollUntilContextTimeout(ctx, 5*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
-		return resize(ctx, small, "2") != nil && resize(ctx, win, "600m") != nil, nil
+		fits = resize(ctx, small, "900m")
+		onWindows := resize(ctx, win, "600m")
+		return fits == nil && onWindows != nil && strings.Contains(onWindows.Error(), "only supported on linux"), nil
 	}); err != nil {
-		t.Fatalf("the plugin never saw the nodes: %v", err)
-	}
-	if err := resize(ctx, small, "900m"); err != nil {
-		t.Errorf("a resize that fits: %v", err)
+		t.Fatalf("the plugin never saw the nodes: %v; a resize that fits: %v", err, fits)
 	}
 	err := resize(ctx, small, "2")
 	wantForbidden(t, err, `pods "on-small" is forbidden: node didn't have enough allocatable resources: cpu, requested: 2000, allocatable: 1000`)
