@@ -459,15 +459,28 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// the MutatingAdmissionPolicy plugin reads /openapi/v3 through its
 	// client's discovery; it gets the server's in-process (openapi_cache.go).
 	openAPIV3 := newOpenAPIV3(runCtx.Done())
-	chain, resetMapper, err := newAdmissionChain(config, admissionPlugins, kubeInformers, withOpenAPIV3(client, openAPIV3.client()), dynamicClient, webhooks, kubeadmission.QuotaInitializer(s.clock))
-	if err != nil {
+	// The chain is built while the server prepares to run (health checks,
+	// /openapi): neither needs the other, and a request that needs
+	// admission waits for the chain.
+	admissionBuilt := make(chan error, 1)
+	go func() {
+		chain, resetMapper, err := newAdmissionChain(config, admissionPlugins, kubeInformers, withOpenAPIV3(client, openAPIV3.client()), dynamicClient, webhooks, kubeadmission.QuotaInitializer(s.clock))
+		if err != nil {
+			admissionBuilt <- fmt.Errorf("admission: %w", err)
+			return
+		}
+		kubeInformers.Start(runCtx.Done()) // any informer a plugin added
+		lateChain.set(chain)
+		s.controllers.Go(func() { resetMapper(runCtx) })
+		admissionBuilt <- nil
+	}()
+	admissionErr := sync.OnceValue(func() error { return <-admissionBuilt })
+	notPrepared := func(err error) (*Server, error) {
 		cancel()
+		_ = admissionErr()
 		top.Destroy()
-		return nil, fmt.Errorf("admission: %w", err)
+		return nil, err
 	}
-	kubeInformers.Start(runCtx.Done()) // any informer a plugin added
-	lateChain.set(chain)
-	s.controllers.Go(func() { resetMapper(runCtx) })
 	health, ready, err := s.storage.healthChecks(runCtx.Done())
 	if err == nil {
 		err = top.AddHealthChecks(health)
@@ -476,16 +489,15 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		err = top.AddReadyzChecks(ready)
 	}
 	if err != nil {
-		cancel()
-		top.Destroy()
-		return nil, fmt.Errorf("storage health checks: %w", err)
+		return notPrepared(fmt.Errorf("storage health checks: %w", err))
 	}
 	prepared := top.PrepareRun()
 	v2Service, v2Static, err := installOpenAPI(agg.openAPIServices(gs), top.Handler.NonGoRestfulMux, agg.openAPI, agg.openAPIV3, openAPIV3)
 	if err != nil {
-		cancel()
-		top.Destroy()
-		return nil, err
+		return notPrepared(err)
+	}
+	if err := admissionErr(); err != nil {
+		return notPrepared(err)
 	}
 	// The top of the chain answers /openapi: publish the CRDs' schemas there,
 	// as kube-apiserver's aggregator does.
