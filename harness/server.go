@@ -334,7 +334,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		s.faults.Attach(s.storage.store)
 	}
 	config.BuildHandlerChainFunc = func(h http.Handler, c *genericapiserver.Config) http.Handler {
-		return genericapiserver.DefaultBuildHandlerChain(withClock(s.faults.Filter(h), s.clock), c)
+		return genericapiserver.DefaultBuildHandlerChain(withClock(s.faults.Filter(withBatchedLists(h)), s.clock), c)
 	}
 	s.installRecording(config)
 	if err := installAuditLog(config, opts.Audit); err != nil {
