@@ -1,7 +1,9 @@
 package harness
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	apiextensionsv1beta1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1beta1"
 	apiextensionsapiserver "k8s.io/apiextensions-apiserver/pkg/apiserver"
@@ -15,8 +17,12 @@ import (
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	"k8s.io/apiserver/pkg/registry/generic"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/storage"
+	"k8s.io/apiserver/pkg/storage/storagebackend"
+	"k8s.io/apiserver/pkg/storage/storagebackend/factory"
 	flowcontrolrequest "k8s.io/apiserver/pkg/util/flowcontrol/request"
 	"k8s.io/apiserver/pkg/util/webhook"
+	"k8s.io/client-go/tools/cache"
 )
 
 // newCRDServer builds the apiextensions-apiserver that serves
@@ -66,6 +72,32 @@ func newCRDServer(base genericapiserver.Config, informers genericapiserver.Recom
 
 // crRESTOptionsGetter stores custom resources as kube-apiserver does: JSON
 // (CBOR readable), under /registry/<group>/<plural>.
+// crStorageReady is how long a custom resource's storage may take to fill
+// its watch cache before it is handed out (readyWithin).
+const crStorageReady = time.Second
+
+// readyWithin is d, whose storage is handed out once its watch cache is
+// ready, or after timeout. A custom resource's storage is created at the
+// first request that needs it, and a watch cache that is not ready answers
+// 429 "storage is (re)initializing": a client retries, but the CRD
+// finalizer, when it is the first (a CRD deleted just after it was
+// created), can then stay stuck for good (it requeues on that failure, and
+// a retry that meets a lagging informer's conflict is dropped). Filling an
+// empty cache takes a millisecond.
+func readyWithin(timeout time.Duration, d generic.StorageDecorator) generic.StorageDecorator {
+	return func(config *storagebackend.ConfigForResource, resourcePrefix string, keyFunc func(obj runtime.Object) (string, error),
+		newFunc, newListFunc func() runtime.Object, getAttrsFunc storage.AttrFunc, triggerFuncs storage.IndexerFuncs, indexers *cache.Indexers) (storage.Interface, factory.DestroyFunc, error) {
+		s, destroy, err := d(config, resourcePrefix, keyFunc, newFunc, newListFunc, getAttrsFunc, triggerFuncs, indexers)
+		if err != nil {
+			return s, destroy, err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		waitFor(ctx, func() bool { return s.ReadinessCheck() == nil })
+		return s, destroy, nil
+	}
+}
+
 type crRESTOptionsGetter struct {
 	storage *storageBackend
 	counts  flowcontrolrequest.StorageObjectCountTracker // as restOptionsGetter's
@@ -76,7 +108,7 @@ func (g crRESTOptionsGetter) GetRESTOptions(resource schema.GroupResource, _ run
 	codec := runtime.NewCodec(unstructured.UnstructuredJSONScheme, recognizer.NewDecoder(ucbor, unstructured.UnstructuredJSONScheme))
 	return objectCounts(generic.RESTOptions{
 		StorageConfig:           g.storage.config(codec).ForResource(resource),
-		Decorator:               g.storage.decorator,
+		Decorator:               readyWithin(crStorageReady, g.storage.decorator),
 		EnableGarbageCollection: true,
 		DeleteCollectionWorkers: 1,
 		ResourcePrefix:          resource.Group + "/" + resource.Resource,
