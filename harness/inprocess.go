@@ -161,10 +161,7 @@ func (t *inProcessTransport) roundTrip(req *http.Request, grace time.Duration) (
 	stop := context.AfterFunc(ctx, func() { w.closed <- true })
 	go func() {
 		defer func() {
-			// as net/http: a handler may panic to abort its response.
-			if p := recover(); p != nil && p != http.ErrAbortHandler {
-				klog.ErrorS(fmt.Errorf("%v", p), "in-process request panicked", "method", in.Method, "url", in.URL.String())
-			}
+			logPanic(recover(), in)
 			stop()
 			w.WriteHeader(http.StatusOK) // a handler that wrote nothing
 			_ = w.body.Flush()
@@ -186,17 +183,31 @@ func (t *inProcessTransport) roundTrip(req *http.Request, grace time.Duration) (
 		}
 		return nil, ctx.Err()
 	}
+	return response(req, w.status, w.sent, &cancelOnClose{ReadCloser: pr, cancel: cancel}, -1), nil
+}
+
+// response is an in-process request's response.
+func response(req *http.Request, status int, header http.Header, body io.ReadCloser, length int64) *http.Response {
 	return &http.Response{
-		Status:        http.StatusText(w.status),
-		StatusCode:    w.status,
+		Status:        http.StatusText(status),
+		StatusCode:    status,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
-		Header:        w.sent,
-		Body:          &cancelOnClose{ReadCloser: pr, cancel: cancel},
-		ContentLength: -1,
+		Header:        header,
+		Body:          body,
+		ContentLength: length,
 		Request:       req,
-	}, nil
+	}
+}
+
+// logPanic logs what a handler panicked with (p, from recover), unless it
+// is http.ErrAbortHandler: as net/http, a handler may panic to abort its
+// response.
+func logPanic(p any, in *http.Request) {
+	if p != nil && p != http.ErrAbortHandler {
+		klog.ErrorS(fmt.Errorf("%v", p), "in-process request panicked", "method", in.Method, "url", in.URL.String())
+	}
 }
 
 // mayStream reports whether r's response may go on indefinitely: a watch,
@@ -230,12 +241,7 @@ func serveBuffered(h http.Handler, in, req *http.Request, done func()) (*http.Re
 	w := &bufferWriter{header: http.Header{}, closed: make(chan bool, 1)}
 	stop := context.AfterFunc(in.Context(), func() { w.closed <- true })
 	func() {
-		defer func() {
-			// as net/http: a handler may panic to abort its response.
-			if p := recover(); p != nil && p != http.ErrAbortHandler {
-				klog.ErrorS(fmt.Errorf("%v", p), "in-process request panicked", "method", in.Method, "url", in.URL.String())
-			}
-		}()
+		defer func() { logPanic(recover(), in) }()
 		h.ServeHTTP(w, in)
 	}()
 	stop()
@@ -245,17 +251,7 @@ func serveBuffered(h http.Handler, in, req *http.Request, done func()) (*http.Re
 		return nil, err
 	}
 	w.WriteHeader(http.StatusOK) // a handler that wrote nothing
-	return &http.Response{
-		Status:        http.StatusText(w.status),
-		StatusCode:    w.status,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        w.sent,
-		Body:          io.NopCloser(bytes.NewReader(w.body.Bytes())),
-		ContentLength: int64(w.body.Len()),
-		Request:       req,
-	}, nil
+	return response(req, w.status, w.sent, io.NopCloser(bytes.NewReader(w.body.Bytes())), int64(w.body.Len())), nil
 }
 
 // bufferWriter is the http.ResponseWriter of an in-process request served
