@@ -70,8 +70,6 @@ func newCRDServer(base genericapiserver.Config, informers genericapiserver.Recom
 	return server, nil
 }
 
-// crRESTOptionsGetter stores custom resources as kube-apiserver does: JSON
-// (CBOR readable), under /registry/<group>/<plural>.
 // crStorageReady is how long a custom resource's storage may take to fill
 // its watch cache before it is handed out (readyWithin).
 const crStorageReady = time.Second
@@ -98,6 +96,8 @@ func readyWithin(timeout time.Duration, d generic.StorageDecorator) generic.Stor
 	}
 }
 
+// crRESTOptionsGetter stores custom resources as kube-apiserver does: JSON
+// (CBOR readable), under /registry/<group>/<plural>.
 type crRESTOptionsGetter struct {
 	storage *storageBackend
 	counts  flowcontrolrequest.StorageObjectCountTracker // as restOptionsGetter's
