@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -238,7 +239,7 @@ func mayStream(r *http.Request) bool {
 // buffered whole: no goroutine to start (and grow a stack for) and no
 // hand-over per write. done runs once h has returned.
 func serveBuffered(h http.Handler, in, req *http.Request, done func()) (*http.Response, error) {
-	w := &bufferWriter{header: http.Header{}, closed: make(chan bool, 1)}
+	w := &bufferWriter{header: http.Header{}, body: bodyBuffers.Get().(*bytes.Buffer), closed: make(chan bool, 1)}
 	stop := context.AfterFunc(in.Context(), func() { w.closed <- true })
 	func() {
 		defer func() { logPanic(recover(), in) }()
@@ -248,11 +249,61 @@ func serveBuffered(h http.Handler, in, req *http.Request, done func()) (*http.Re
 	_ = in.Body.Close()
 	done()
 	if err := req.Context().Err(); err != nil {
+		putBodyBuffer(w.body)
 		return nil, err
 	}
 	w.WriteHeader(http.StatusOK) // a handler that wrote nothing
-	return response(req, w.status, w.sent, io.NopCloser(bytes.NewReader(w.body.Bytes())), int64(w.body.Len())), nil
+	body := &bufferedBody{buf: w.body}
+	body.r.Reset(w.body.Bytes())
+	return response(req, w.status, w.sent, body, int64(w.body.Len())), nil
 }
+
+// bodyBuffers hold buffered responses: a list of a few thousand objects
+// is hundreds of kilobytes, which a growing buffer of its own would
+// allocate about twice over for every request.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody is the largest buffer kept for reuse; a larger one (a
+// rare, huge list) is left to the garbage collector.
+const maxPooledBody = 4 << 20
+
+func putBodyBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBody {
+		b.Reset()
+		bodyBuffers.Put(b)
+	}
+}
+
+// bufferedBody is a buffered response's body; Close hands its buffer back
+// for reuse, after which reads fail as a closed response body's do.
+type bufferedBody struct {
+	mu  sync.Mutex
+	r   bytes.Reader
+	buf *bytes.Buffer
+}
+
+func (b *bufferedBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf == nil {
+		return 0, errBodyClosed
+	}
+	return b.r.Read(p)
+}
+
+func (b *bufferedBody) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf != nil {
+		b.r.Reset(nil)
+		putBodyBuffer(b.buf)
+		b.buf = nil
+	}
+	return nil
+}
+
+// errBodyClosed is net/http's error for a read after Close.
+var errBodyClosed = errors.New("http: read on closed response body")
 
 // bufferWriter is the http.ResponseWriter of an in-process request served
 // whole before the client reads it.
@@ -260,7 +311,7 @@ type bufferWriter struct {
 	header http.Header
 	sent   http.Header
 	status int
-	body   bytes.Buffer
+	body   *bytes.Buffer
 	closed chan bool
 }
 
