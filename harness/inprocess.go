@@ -158,7 +158,7 @@ func (t *inProcessTransport) roundTrip(req *http.Request, grace time.Duration) (
 	}
 	stopCancel := context.AfterFunc(req.Context(), cancel)
 	pr, pw := io.Pipe()
-	w := &pipeWriter{header: http.Header{}, body: bufio.NewWriterSize(pw, 32<<10), headerSent: make(chan struct{}), closed: make(chan bool, 1)}
+	w := &pipeWriter{header: http.Header{}, body: bufio.NewWriterSize(pw, streamBufferSize), headerSent: make(chan struct{}), closed: make(chan bool, 1)}
 	stop := context.AfterFunc(ctx, func() { w.closed <- true })
 	go func() {
 		defer func() {
@@ -186,6 +186,12 @@ func (t *inProcessTransport) roundTrip(req *http.Request, grace time.Duration) (
 	}
 	return response(req, w.status, w.sent, &cancelOnClose{ReadCloser: pr, cancel: cancel}, -1), nil
 }
+
+// streamBufferSize is the write buffer of a streamed response: a watch
+// flushes after every event, so the buffer only joins an event's few
+// writes (frame, object), and it lives as long as the watch: an informer's
+// for the life of its server.
+const streamBufferSize = 4 << 10
 
 // response is an in-process request's response.
 func response(req *http.Request, status int, header http.Header, body io.ReadCloser, length int64) *http.Response {
@@ -336,9 +342,8 @@ func (w *bufferWriter) CloseNotify() <-chan bool { return w.closed }
 
 // pipeWriter is the http.ResponseWriter of an in-process request: the
 // header is handed over on the first write, the body streams through a pipe
-// in buffered chunks (each pipe write is a hand-over between goroutines; a
-// list writes every item separately), flushed when the handler flushes (a
-// watch, after each event) or ends.
+// in buffered chunks (each pipe write is a hand-over between goroutines),
+// flushed when the handler flushes (a watch, after each event) or ends.
 type pipeWriter struct {
 	header     http.Header
 	sent       http.Header
