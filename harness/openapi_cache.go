@@ -16,6 +16,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,6 +63,7 @@ func (l *lazySpec[T]) get() (T, error) {
 		openAPIBuilds.Lock()
 		defer openAPIBuilds.Unlock()
 		l.spec, l.err = l.build()
+		l.build = nil // and the routes it read
 	})
 	return l.spec, l.err
 }
@@ -69,9 +71,9 @@ func (l *lazySpec[T]) get() (T, error) {
 // openAPIBuilds serialises document builds.
 var openAPIBuilds sync.Mutex
 
-// sharedSpec returns the process's lazySpec for key, registering build if it
-// is the first.
-func sharedSpec[T any](specs *map[string]*lazySpec[T], key string, build func() (T, error)) *lazySpec[T] {
+// sharedSpec returns the process's lazySpec for key, registering the build
+// newBuild returns if it is the first.
+func sharedSpec[T any](specs *map[string]*lazySpec[T], key string, newBuild func() func() (T, error)) *lazySpec[T] {
 	openAPISpecs.mu.Lock()
 	defer openAPISpecs.mu.Unlock()
 	if *specs == nil {
@@ -79,10 +81,45 @@ func sharedSpec[T any](specs *map[string]*lazySpec[T], key string, build func() 
 	}
 	l, ok := (*specs)[key]
 	if !ok {
-		l = &lazySpec[T]{build: build}
+		l = &lazySpec[T]{build: newBuild()}
 		(*specs)[key] = l
 	}
 	return l
+}
+
+// routeContainers are services' routes, as the OpenAPI builders read them,
+// without their handlers: a document built later must not keep the server
+// whose services it was registered with (and every object in it).
+func routeContainers(services []*restful.WebService) []common.RouteContainer {
+	containers := make([]common.RouteContainer, len(services))
+	for i, ws := range services {
+		// (Routes is the service's own slice.)
+		c := &routeContainer{root: ws.RootPath(), routes: slices.Clone(ws.Routes())}
+		for _, p := range ws.PathParameters() {
+			c.params = append(c.params, &restfuladapter.ParamAdapter{Param: p})
+		}
+		for j := range c.routes {
+			c.routes[j].Function = nil
+		}
+		containers[i] = c
+	}
+	return containers
+}
+
+type routeContainer struct {
+	root   string
+	params []common.Parameter
+	routes []restful.Route
+}
+
+func (c *routeContainer) RootPath() string                   { return c.root }
+func (c *routeContainer) PathParameters() []common.Parameter { return c.params }
+func (c *routeContainer) Routes() []common.Route {
+	routes := make([]common.Route, len(c.routes))
+	for i := range c.routes {
+		routes[i] = &restfuladapter.RouteAdapter{Route: &c.routes[i]}
+	}
+	return routes
 }
 
 // routesKey identifies web services by their routes.
@@ -109,13 +146,16 @@ func routesKey(services []*restful.WebService) string {
 // before). v3's CRD documents go to v3.crds.
 func installOpenAPI(services []*restful.WebService, m *mux.PathRecorderMux, v2 *common.Config, v3 *common.OpenAPIV3Config, served *openAPIV3) (*handler.OpenAPIService, *spec.Swagger, error) {
 	key := routesKey(services)
-	static := sharedSpec(&openAPISpecs.v2, key, func() (*spec.Swagger, error) {
-		s, err := builder2.BuildOpenAPISpecFromRoutes(restfuladapter.AdaptWebServices(services), v2)
-		if err != nil {
-			return nil, fmt.Errorf("build OpenAPI v2: %w", err)
+	static := sharedSpec(&openAPISpecs.v2, key, func() func() (*spec.Swagger, error) {
+		routes := routeContainers(services)
+		return func() (*spec.Swagger, error) {
+			s, err := builder2.BuildOpenAPISpecFromRoutes(routes, v2)
+			if err != nil {
+				return nil, fmt.Errorf("build OpenAPI v2: %w", err)
+			}
+			s.Definitions = handler.PruneDefaults(s.Definitions)
+			return deepCopy(s, &spec.Swagger{})
 		}
-		s.Definitions = handler.PruneDefaults(s.Definitions)
-		return deepCopy(s, &spec.Swagger{})
 	})
 	v2Service := handler.NewOpenAPIServiceLazy(cached.Func(func() (*spec.Swagger, string, error) {
 		s, err := static.get()
@@ -201,15 +241,18 @@ func sharedBuiltinV3(key string, services []*restful.WebService, config *common.
 		gv := strings.TrimPrefix(ws.RootPath(), "/")
 		ws := ws
 		key := gv + "@" + routesKey([]*restful.WebService{ws})
-		doc := sharedSpec(&openAPISpecs.v3, key, func() (*spec3.OpenAPI, error) {
-			s, err := builder3.BuildOpenAPISpecFromRoutes(restfuladapter.AdaptWebServices([]*restful.WebService{ws}), config)
-			if err != nil {
-				return nil, fmt.Errorf("build OpenAPI v3 for %s: %w", gv, err)
+		doc := sharedSpec(&openAPISpecs.v3, key, func() func() (*spec3.OpenAPI, error) {
+			routes := routeContainers([]*restful.WebService{ws})
+			return func() (*spec3.OpenAPI, error) {
+				s, err := builder3.BuildOpenAPISpecFromRoutes(routes, config)
+				if err != nil {
+					return nil, fmt.Errorf("build OpenAPI v3 for %s: %w", gv, err)
+				}
+				if group, version, ok := groupVersionFromPath(gv); ok {
+					narrowMetaGVKs(s, group, version)
+				}
+				return deepCopy(s, &spec3.OpenAPI{})
 			}
-			if group, version, ok := groupVersionFromPath(gv); ok {
-				narrowMetaGVKs(s, group, version)
-			}
-			return deepCopy(s, &spec3.OpenAPI{})
 		})
 		b.service.UpdateGroupVersionLazy(gv, cached.Func(func() (*spec3.OpenAPI, string, error) {
 			s, err := doc.get()
