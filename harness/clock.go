@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -14,8 +13,6 @@ import (
 	"k8s.io/apiserver/pkg/storage/storagebackend/factory"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
-
-	"github.com/memkube/memkube/harness/registry"
 )
 
 // The server clock (Options.Clock) reaches what the server dates:
@@ -26,18 +23,11 @@ import (
 //     run returns;
 //   - times registries write (pod conditions) and the namespace
 //     controller's conditions and grace periods, through the request's
-//     context (withClock);
+//     context (withServer);
 //   - TTLs (events' one hour) in memstore.
 // Timers that pace the server (compaction, progress notifications, watch
 // timeouts, controllers' retries) keep real time, so a frozen clock never
 // stalls the server.
-
-// withClock puts the server clock in every request's context.
-func withClock(h http.Handler, c clock.PassiveClock) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		h.ServeHTTP(w, req.WithContext(registry.WithClock(req.Context(), c)))
-	})
-}
 
 // clockedDecorator wraps the storage decorator's storage in clockedStorage.
 func clockedDecorator(d generic.StorageDecorator, c clock.PassiveClock) generic.StorageDecorator {

@@ -70,9 +70,10 @@ func newCRDServer(base genericapiserver.Config, informers genericapiserver.Recom
 	return server, nil
 }
 
-// crStorageReady is how long a custom resource's storage may take to fill
-// its watch cache before it is handed out (readyWithin).
-const crStorageReady = time.Second
+// watchCacheReady is how long a storage may take to fill its watch cache
+// before it is handed out (readyWithin) or the server's own clients start
+// (Start).
+const watchCacheReady = time.Second
 
 // readyWithin is d, whose storage is handed out once its watch cache is
 // ready, or after timeout. A custom resource's storage is created at the
@@ -108,7 +109,7 @@ func (g crRESTOptionsGetter) GetRESTOptions(resource schema.GroupResource, _ run
 	codec := runtime.NewCodec(unstructured.UnstructuredJSONScheme, recognizer.NewDecoder(ucbor, unstructured.UnstructuredJSONScheme))
 	return objectCounts(generic.RESTOptions{
 		StorageConfig:           g.storage.config(codec).ForResource(resource),
-		Decorator:               readyWithin(crStorageReady, g.storage.decorator),
+		Decorator:               readyWithin(watchCacheReady, g.storage.decorator),
 		EnableGarbageCollection: true,
 		DeleteCollectionWorkers: 1,
 		ResourcePrefix:          resource.Group + "/" + resource.Resource,

@@ -18,6 +18,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/managedfields"
+	"k8s.io/apiserver/pkg/admission"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
 	genericapi "k8s.io/apiserver/pkg/endpoints"
 	"k8s.io/apiserver/pkg/endpoints/discovery"
 	discoveryendpoint "k8s.io/apiserver/pkg/endpoints/discovery/aggregated"
@@ -44,10 +46,12 @@ import (
 // not serve storageversions.)
 
 // installGroups serves legacy (the core group, under /api) and groups
-// (under /apis) on gs, as InstallLegacyAPIGroup and InstallAPIGroups would.
-// The group versions' handlers are built in parallel (the routes' regexps
-// make them most of a server's start) and installed in upstream's order.
-func installGroups(gs *genericapiserver.GenericAPIServer, config *genericapiserver.Config, legacy *genericapiserver.APIGroupInfo, groups []*genericapiserver.APIGroupInfo) error {
+// (under /apis) on gs, as InstallLegacyAPIGroup and InstallAPIGroups would,
+// with the process's shared handlers (routes.go; routes fills in what they
+// call of this server) or, if a registry has a shape no proxy stands for,
+// handlers of its own, built in parallel. They are installed in upstream's
+// order.
+func installGroups(gs *genericapiserver.GenericAPIServer, config *genericapiserver.Config, legacy *genericapiserver.APIGroupInfo, groups []*genericapiserver.APIGroupInfo, routes *routeState) error {
 	ignore := openapiutil.NewTrie(config.OpenAPIV3Config.IgnorePrefixes)
 	names, err := resourceTypeNames(ignore, "/api", legacy)
 	if err != nil {
@@ -69,23 +73,29 @@ func installGroups(gs *genericapiserver.GenericAPIServer, config *genericapiserv
 		}
 		for _, gv := range info.PrioritizedVersions {
 			if len(info.VersionedResourcesStorageMap[gv.Version]) > 0 {
-				versions = append(versions, &builtVersion{prefix: prefix, info: info, gv: gv})
+				versions = append(versions, &builtVersion{pos: len(versions), prefix: prefix, info: info, gv: gv})
 			}
 		}
 	}
-	var build errgroup.Group
-	build.SetLimit(goruntime.GOMAXPROCS(0))
-	for _, v := range versions {
-		build.Go(func() error { return v.build(gs, config, converter) })
-	}
-	if err := build.Wait(); err != nil {
+	shared, err := sharedRoutes(versions, config, converter, routes)
+	if err != nil {
 		return err
+	}
+	if shared == nil {
+		// a registry no proxy stands for: this server's own routes.
+		for _, v := range versions {
+			v.version = newGroupVersion(config, v.info, v.gv, config.AdmissionControl, gs.Authorizer, gs.EquivalentResourceRegistry)
+			v.storage = v.info.VersionedResourcesStorageMap[v.gv.Version]
+		}
+		if err := buildVersions(versions, converter); err != nil {
+			return err
+		}
 	}
 
 	install := func(info *genericapiserver.APIGroupInfo, aggregated discoveryendpoint.ResourceManager) {
 		for _, v := range versions {
 			if v.info == info {
-				v.install(gs, aggregated)
+				v.install(gs, aggregated, shared)
 			}
 		}
 		gs.RegisterDestroyFunc(func() {
@@ -127,27 +137,41 @@ func installGroups(gs *genericapiserver.GenericAPIServer, config *genericapiserv
 // (GenericAPIServer.installAPIResources's InstallREST) to be installed in
 // order.
 type builtVersion struct {
+	pos    int // in the server's list
 	prefix string
 	info   *genericapiserver.APIGroupInfo
 	gv     schema.GroupVersion
+	// version and storage are what build installs.
+	version *genericapi.APIGroupVersion
+	storage map[string]rest.Storage
 
 	ws         *restful.WebService
 	discovered []apidiscoveryv2.APIResourceDiscovery
 	kinds      *deferredKinds
 }
 
+// buildVersions builds versions' handlers in parallel (the routes' regexps
+// make them most of a server's start).
+func buildVersions(versions []*builtVersion, converter managedfields.TypeConverter) error {
+	var build errgroup.Group
+	build.SetLimit(goruntime.GOMAXPROCS(0))
+	for _, v := range versions {
+		build.Go(func() error { return v.build(converter) })
+	}
+	return build.Wait()
+}
+
 // build runs InstallREST into a container of its own.
-func (v *builtVersion) build(gs *genericapiserver.GenericAPIServer, config *genericapiserver.Config, converter managedfields.TypeConverter) error {
-	resources := v.info.VersionedResourcesStorageMap[v.gv.Version]
-	version := newGroupVersion(gs, config, v.info, v.gv)
+func (v *builtVersion) build(converter managedfields.TypeConverter) error {
+	version := v.version
 	// kinds are registered in installation order, as upstream registers
 	// them: the order of equivalent resources decides which version a
 	// webhook with matchPolicy Equivalent is sent.
-	v.kinds = &deferredKinds{EquivalentResourceRegistry: gs.EquivalentResourceRegistry}
+	v.kinds = &deferredKinds{EquivalentResourceRegistry: version.EquivalentResourceRegistry}
 	version.EquivalentResourceRegistry = v.kinds
 	version.Root = v.prefix
-	version.Storage = make(map[string]rest.Storage, len(resources))
-	for name, storage := range resources {
+	version.Storage = make(map[string]rest.Storage, len(v.storage))
+	for name, storage := range v.storage {
 		if strings.ToLower(name) != name {
 			return fmt.Errorf("resource names must be lowercase only, not %q", name)
 		}
@@ -155,7 +179,6 @@ func (v *builtVersion) build(gs *genericapiserver.GenericAPIServer, config *gene
 	}
 	version.OptionsExternalVersion = v.info.OptionsExternalVersion
 	version.TypeConverter = converter
-	version.MaxRequestBodyBytes = config.MaxRequestBodyBytes
 	own := restful.NewContainer()
 	discovered, _, err := version.InstallREST(own)
 	if err != nil {
@@ -165,14 +188,22 @@ func (v *builtVersion) build(gs *genericapiserver.GenericAPIServer, config *gene
 	return nil
 }
 
-// install serves v on gs.
-func (v *builtVersion) install(gs *genericapiserver.GenericAPIServer, aggregated discoveryendpoint.ResourceManager) {
-	v.kinds.replay()
-	gs.Handler.GoRestfulContainer.Add(v.ws)
+// install serves v on gs: the handlers built for gs, or shared's.
+func (v *builtVersion) install(gs *genericapiserver.GenericAPIServer, aggregated discoveryendpoint.ResourceManager, shared *routeTemplate) {
+	built := v
+	if shared != nil {
+		built = shared.versions[v.pos]
+	}
+	built.kinds.replay(gs.EquivalentResourceRegistry)
+	gs.Handler.GoRestfulContainer.Add(built.ws)
+	discovered := make([]apidiscoveryv2.APIResourceDiscovery, len(built.discovered))
+	for i := range built.discovered {
+		built.discovered[i].DeepCopyInto(&discovered[i])
+	}
 	aggregated.AddGroupVersion(v.gv.Group, apidiscoveryv2.APIVersionDiscovery{
 		Freshness: apidiscoveryv2.DiscoveryFreshnessCurrent,
 		Version:   v.gv.Version,
-		Resources: v.discovered,
+		Resources: discovered,
 	})
 }
 
@@ -196,17 +227,18 @@ func (d *deferredKinds) RegisterKindFor(resource schema.GroupVersionResource, su
 	d.kinds = append(d.kinds, deferredKind{resource, subresource, kind})
 }
 
-func (d *deferredKinds) replay() {
+// replay registers the kinds held back into r.
+func (d *deferredKinds) replay(r runtime.EquivalentResourceRegistry) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, k := range d.kinds {
-		d.EquivalentResourceRegistry.RegisterKindFor(k.resource, k.subresource, k.kind)
+		r.RegisterKindFor(k.resource, k.subresource, k.kind)
 	}
-	d.kinds = nil
 }
 
-// newGroupVersion is GenericAPIServer.newAPIGroupVersion.
-func newGroupVersion(gs *genericapiserver.GenericAPIServer, config *genericapiserver.Config, info *genericapiserver.APIGroupInfo, gv schema.GroupVersion) *genericapi.APIGroupVersion {
+// newGroupVersion is GenericAPIServer.newAPIGroupVersion, with the server's
+// admission chain, authorizer and equivalent resources.
+func newGroupVersion(config *genericapiserver.Config, info *genericapiserver.APIGroupInfo, gv schema.GroupVersion, admit admission.Interface, authz authorizer.UnconditionalAuthorizer, equivalent runtime.EquivalentResourceRegistry) *genericapi.APIGroupVersion {
 	served := map[string][]string{}
 	for version, resources := range info.VersionedResourcesStorageMap {
 		for resource := range resources {
@@ -232,11 +264,12 @@ func newGroupVersion(gs *genericapiserver.GenericAPIServer, config *genericapise
 		Typer:                 info.Scheme,
 		Namer:                 runtime.Namer(meta.NewAccessor()),
 
-		EquivalentResourceRegistry: gs.EquivalentResourceRegistry,
+		EquivalentResourceRegistry: equivalent,
 
-		Admit:             config.AdmissionControl,
-		MinRequestTimeout: time.Duration(config.MinRequestTimeout) * time.Second,
-		Authorizer:        gs.Authorizer,
+		Admit:               admit,
+		MinRequestTimeout:   time.Duration(config.MinRequestTimeout) * time.Second,
+		Authorizer:          authz,
+		MaxRequestBodyBytes: config.MaxRequestBodyBytes,
 	}
 }
 

@@ -225,6 +225,12 @@ type Server struct {
 	aggregatorConns *dialedConns
 	// serviceRanges are what Services are allocated from (Options.Services).
 	serviceRanges builtin.ServiceRanges
+	// routes are what the process's shared built-in routes call for this
+	// server (routes.go).
+	routes *routeState
+	// storageReady reports whether the built-in storages' watch caches
+	// are ready.
+	storageReady func() bool
 }
 
 // shutdownTimeout bounds how long Stop waits for in-flight requests.
@@ -287,6 +293,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		transport: newInProcessTransport(),
 		webhooks:  &webhookTransports{},
 		services:  &serviceResolver{},
+		routes:    &routeState{},
 	}
 	s.adminCfg = &restclient.Config{
 		Host: s.url,
@@ -334,7 +341,7 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 		s.faults.Attach(s.storage.store)
 	}
 	config.BuildHandlerChainFunc = func(h http.Handler, c *genericapiserver.Config) http.Handler {
-		return genericapiserver.DefaultBuildHandlerChain(withClock(s.faults.Filter(withBatchedLists(h)), s.clock), c)
+		return genericapiserver.DefaultBuildHandlerChain(withServer(s.faults.Filter(withBatchedLists(h)), s.clock, s.routes), c)
 	}
 	s.installRecording(config)
 	if err := installAuditLog(config, opts.Audit); err != nil {
@@ -410,6 +417,13 @@ func Start(ctx context.Context, opts Options) (_ *Server, err error) {
 	// does not close busy connections on shutdown but waits for them, so Stop
 	// closes them itself once requests have drained.
 	top.ShutdownTimeout = shutdownTimeout
+	// The built-in storages' watch caches fill in the background, and until
+	// then answer watches 429 "storage is (re)initializing", which
+	// client-go's reflectors retry a second later: the server's own clients
+	// go on once the caches are ready (milliseconds) instead.
+	readyCtx, cancelReady := context.WithTimeout(ctx, watchCacheReady)
+	waitFor(readyCtx, s.storageReady)
+	cancelReady()
 	// the server's own clients, waiting since they started, go on now.
 	// (/openapi is installed later, after PrepareRun; the
 	// MutatingAdmissionPolicy plugin, which polls it, reads it in-process
@@ -697,6 +711,16 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 	if err != nil {
 		return err
 	}
+	// (before RBAC's storages are wrapped in escalation checks, which hide
+	// their readiness)
+	var caches []rest.StorageWithReadiness
+	for _, resources := range storage {
+		for _, r := range resources {
+			if c, ok := r.(rest.StorageWithReadiness); ok {
+				caches = append(caches, c)
+			}
+		}
+	}
 	checks := s.storage.checks()
 	checks["scheduler"] = componentstatus.HTTPCheck(10259)
 	checks["controller-manager"] = componentstatus.HTTPCheck(10257)
@@ -757,12 +781,21 @@ func (s *Server) installAPIs(scheme *runtime.Scheme, codecs serializer.CodecFact
 		}
 		return s.bootstrap(storage)
 	})
-	installErr := installGroups(s.generic, config, groups[corev1.GroupName], infos)
+	s.routes.admit, s.routes.authz = config.AdmissionControl, s.generic.Authorizer
+	installErr := installGroups(s.generic, config, groups[corev1.GroupName], infos, s.routes)
 	if err := bootstrap.Wait(); err != nil {
 		return err
 	}
 	if installErr != nil {
 		return fmt.Errorf("install API groups: %w", installErr)
+	}
+	s.storageReady = func() bool {
+		for _, c := range caches {
+			if c.ReadinessCheck() != nil {
+				return false
+			}
+		}
+		return true
 	}
 	return nil
 }
