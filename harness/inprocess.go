@@ -158,7 +158,7 @@ func (t *inProcessTransport) roundTrip(req *http.Request, grace time.Duration) (
 	}
 	stopCancel := context.AfterFunc(req.Context(), cancel)
 	pr, pw := io.Pipe()
-	w := &pipeWriter{header: http.Header{}, body: bufio.NewWriterSize(pw, streamBufferSize), headerSent: make(chan struct{}), closed: make(chan bool, 1)}
+	w := &pipeWriter{ctx: ctx, header: http.Header{}, body: bufio.NewWriterSize(pw, streamBufferSize), headerSent: make(chan struct{}), closed: make(chan bool, 1)}
 	stop := context.AfterFunc(ctx, func() { w.closed <- true })
 	go func() {
 		defer func() {
@@ -345,6 +345,7 @@ func (w *bufferWriter) CloseNotify() <-chan bool { return w.closed }
 // in buffered chunks (each pipe write is a hand-over between goroutines),
 // flushed when the handler flushes (a watch, after each event) or ends.
 type pipeWriter struct {
+	ctx        context.Context // the request's
 	header     http.Header
 	sent       http.Header
 	status     int
@@ -363,9 +364,18 @@ func (w *pipeWriter) WriteHeader(status int) {
 	})
 }
 
+// Write fails only while the request goes on: once its client has gone
+// (which closes the pipe), a write is dropped, as a write to a socket the
+// client has closed is taken by the kernel, and the handler finds out from
+// its context. (Failing, it had a watch log "Failed to encode watch event"
+// for the event it was writing when a server stopped its informers.)
 func (w *pipeWriter) Write(p []byte) (int, error) {
 	w.WriteHeader(http.StatusOK)
-	return w.body.Write(p)
+	n, err := w.body.Write(p)
+	if err != nil && w.ctx.Err() != nil {
+		return len(p), nil
+	}
+	return n, err
 }
 
 // Flush hands what was written to the reader.
