@@ -69,6 +69,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -241,7 +242,38 @@ const adminUser = "memkube-admin"
 
 // Start starts a server on 127.0.0.1 with a port the kernel chooses and
 // returns once it is ready. Stop stops it.
-func Start(ctx context.Context, opts Options) (_ *Server, err error) {
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	// k8s.io/apiserver's path recorder takes a stack trace of every path a
+	// server registers (a few hundred: health checks, APIServices, /metrics
+	// ...), whose cost grows with the depth of the caller's stack: from a
+	// Ginkgo suite's, 40 frames and more, they were a quarter of a start's
+	// CPU. The server starts on a goroutine of its own, whose stack is short.
+	type result struct {
+		s        *Server
+		err      error
+		panicked any
+		stack    []byte
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() {
+			if p := recover(); p != nil {
+				r.panicked, r.stack = p, debug.Stack()
+			}
+			done <- r
+		}()
+		r.s, r.err = start(ctx, opts)
+	}()
+	r := <-done
+	if r.panicked != nil {
+		panic(fmt.Sprintf("%v\n\nin harness.Start:\n%s", r.panicked, r.stack))
+	}
+	return r.s, r.err
+}
+
+// start is Start, on its goroutine.
+func start(ctx context.Context, opts Options) (_ *Server, err error) {
 	configureLogs(opts.ServerLogs)
 	serviceRanges, err := opts.Services.ranges()
 	if err != nil {

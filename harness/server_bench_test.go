@@ -33,3 +33,24 @@ func BenchmarkStart(b *testing.B) {
 		s.Stop()
 	}
 }
+
+// BenchmarkStartStopDeep is BenchmarkStartStop called 40 frames deep, as
+// from a Ginkgo suite: k8s.io/apiserver takes a stack trace of every path
+// a server registers, which Start keeps from growing with its caller's.
+func BenchmarkStartStopDeep(b *testing.B) {
+	var deep func(n int)
+	deep = func(n int) {
+		if n > 0 {
+			deep(n - 1)
+			return
+		}
+		s, err := harness.Start(b.Context(), harness.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Stop()
+	}
+	for b.Loop() {
+		deep(40)
+	}
+}
