@@ -226,6 +226,15 @@ func (m *monitors) start(gvr schema.GroupVersionResource) (*monitor, error) {
 	}
 	releases := memkubequota.UpdateReleases(m.c.clock)
 	if _, err := informer.AddEventHandlerWithResyncPeriod(cache.ResourceEventHandlerFuncs{
+		// Upstream replenishes on deletes and releases only: admission
+		// charges creates. But a sync that counted from this cache before it
+		// saw a create (a quota retried while its resource was unknown, or
+		// after a delete) writes the lower count over admission's charge,
+		// and upstream's controller corrects it at its next full resync,
+		// minutes later. Adds replenish too, so the count catches up as
+		// soon as the cache does; when nothing lagged, the sync writes
+		// nothing.
+		AddFunc: replenish,
 		UpdateFunc: func(oldObj, newObj any) {
 			if releases(gvr, oldObj, newObj) {
 				replenish(newObj)
