@@ -27,18 +27,19 @@ import (
 	"github.com/memkube/memkube/harness/registry"
 )
 
-// A server's built-in routes are most of its start (go-restful compiles a
-// regexp per route; k8s.io/apiserver's installer builds a handler, a field
-// manager and OpenAPI metadata per verb) and a third of its heap, and are
-// the same for every server of a process. memkube builds them once per
-// shape of the registries (routeTemplate, install.go) over proxies: each
-// proxy stands for one resource's storage, with exactly its interfaces, and
-// calls the storage of the server the request came to, which every
-// server's handler chain puts in the request's context (withServer). The
-// admission chain and the authorizer the handlers call are the server's
-// too, found the same way. What the installer reads once (New, short
-// names, reset fields...) the proxies answer from the storage they were
-// built from, copied: a template keeps nothing of the server that built it.
+// A server's built-in routes were a fifth of its start's CPU (go-restful
+// compiles a regexp per route; k8s.io/apiserver's installer builds a
+// handler, a field manager and OpenAPI metadata per verb) and a third of
+// its heap, and are the same for every server of a process. memkube builds
+// them once per shape of the registries (routeTemplate, below) over
+// proxies: each proxy stands for one resource's storage, with exactly its
+// interfaces, and calls the storage of the server the request came to,
+// which every server's handler chain puts in the request's context
+// (withServer). The admission chain and the authorizer the handlers call
+// are the server's too, found the same way. What the installer reads once
+// (New, short names, reset fields...) the proxies answer from the storage
+// they were built from, copied: a template keeps nothing of the server
+// that built it.
 
 // routeState is what the shared routes call for one server: its storages,
 // by the template's index, its admission chain and its authorizer.
@@ -164,7 +165,7 @@ var shapeChecks = []shapeCheck{
 // each. A storage of any other shape keeps its server from sharing routes.
 var proxyKinds = func() map[uint64]func(*proxyCore) rest.Storage {
 	kinds := map[uint64]func(*proxyCore) rest.Storage{}
-	for _, newProxy := range []func(*proxyCore) rest.Storage{
+	for _, build := range []func(*proxyCore) rest.Storage{
 		func(c *proxyCore) rest.Storage { // registry.REST: most resources
 			return &struct {
 				pBase
@@ -300,7 +301,7 @@ var proxyKinds = func() map[uint64]func(*proxyCore) rest.Storage {
 			}{pBase{c}, pScoper{c}, pShortNames{c}, pSingular{c}, pList{c}, pTable{c}, pGet{c}}
 		},
 	} {
-		kinds[storageShape(newProxy(&proxyCore{}))] = newProxy
+		kinds[storageShape(build(&proxyCore{}))] = build
 	}
 	return kinds
 }()
@@ -323,7 +324,7 @@ type proxyCore struct {
 
 	new, newList                 runtime.Object
 	namespaced                   bool
-	kind, singular               string
+	singular                     string
 	shortNames, categories       []string
 	gvk                          schema.GroupVersionKind
 	accepts                      map[schema.GroupVersion]bool
@@ -334,8 +335,6 @@ type proxyCore struct {
 	storageVersion               runtime.GroupVersioner
 	returnsDeleted, preserveMeta bool
 	resetFields                  map[fieldpath.APIVersion]*fieldpath.Set
-	resetFieldsFilter            map[fieldpath.APIVersion]fieldpath.Filter
-	metricsVerb                  func(string) string
 }
 
 // options is what NewGetOptions and NewConnectOptions return.
@@ -358,18 +357,12 @@ var installerVerbs = []string{"LIST", "POST", "DELETECOLLECTION", "WATCHLIST", "
 
 func newProxyCore(s rest.Storage, index int, resource string, gv schema.GroupVersion, scheme *runtime.Scheme) *proxyCore {
 	c := &proxyCore{index: index, resource: resource}
-	if s == nil { // the shapes' probe
-		return c
-	}
 	c.new = s.New()
 	if l, ok := s.(rest.Lister); ok {
 		c.newList = l.NewList()
 	}
 	if sc, ok := s.(rest.Scoper); ok {
 		c.namespaced = sc.NamespaceScoped()
-	}
-	if k, ok := s.(rest.KindProvider); ok {
-		c.kind = k.Kind()
 	}
 	if n, ok := s.(rest.SingularNameProvider); ok {
 		c.singular = n.GetSingularName()
@@ -413,9 +406,6 @@ func newProxyCore(s rest.Storage, index int, resource string, gv schema.GroupVer
 	}
 	if r, ok := s.(rest.ResetFieldsStrategy); ok {
 		c.resetFields = r.GetResetFields()
-	}
-	if r, ok := s.(rest.ResetFieldsFilterStrategy); ok {
-		c.resetFieldsFilter = r.GetResetFieldsFilter()
 	}
 	return c
 }
